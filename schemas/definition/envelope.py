@@ -1,0 +1,45 @@
+"""The parts every enterprise-sent CEB message shares: BaseTransfer, BaseSubscribe, ExtendMessage.
+
+Transcribed from the domain reference §2.1.
+"""
+
+from schemas.definition.model import Field as F
+from schemas.definition.model import Group as G
+
+Y, N = True, False
+
+BASE_TRANSFER = G(
+    "BaseTransfer",
+    1,
+    1,
+    (
+        F("copCode", "C..18", Y, "Code of the enterprise transmitting the message"),
+        F("copName", "C..100", Y, "Name of the transmitting enterprise"),
+        F("dxpMode", "C3", Y, "Transport mode; default DXP"),
+        F("dxpId", "C..30", Y, "Transmitting enterprise's DXP user id on the e-port exchange platform"),
+        F("note", "C..1000", N),
+    ),
+)
+
+BASE_SUBSCRIBE = G(
+    "BaseSubscribe",
+    0,
+    5,
+    (
+        F("status", "C..100", Y, "Subscription type: ALL=data+receipts, DATA=data only, RET=receipts only"),
+        F("dxpMode", "C3", Y, "Transport mode; default DXP"),
+        F("dxpAddress", "C..100", Y, "Subscriber DXP address (user id)"),
+        F("note", "C..1000", N),
+    ),
+)
+
+# ExtendMessage/Message holds any XML; the XSD writer declares it as such.
+EXTEND_MESSAGE = G(
+    "ExtendMessage",
+    0,
+    1,
+    (
+        F("name", "C..30", Y, "Extension name"),
+        F("version", "C..30", Y, "Extension version"),
+    ),
+)
