@@ -1,0 +1,22 @@
+"""The gateway's settings: read once at the entry point (`cebsim serve`), frozen, passed down.
+
+Every setting can come from a `CEBSIM_`-prefixed environment variable (`CEBSIM_DB=...`) or from
+the command line, which wins.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CEBSIM_", frozen=True, extra="forbid")
+
+    bus: Literal["memory", "kafka"] = "memory"
+    kafka: str = "127.0.0.1:9092"
+    db: str = "sqlite:///var/cebsim.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 4 * 1024 * 1024
