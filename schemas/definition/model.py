@@ -61,10 +61,19 @@ class Facets:
     collapse: bool = False  # xs:whiteSpace collapse
 
     @classmethod
-    def parse(cls, notation: str, *, collapse: bool = False) -> Facets:
-        """Read the spec notation: `C36`, `C..60`, `C1..60`, `N19,5`, `N9`, `int`, `C` (any text)."""
+    def parse(cls, notation: str, *, collapse: bool = False, integer: bool = False) -> Facets:
+        """Read the spec notation: `C36`, `C..60`, `C1..60`, `N19,5`, `N9`, `int`, `C` (any text).
+
+        The spec writes `N9` both for xs:decimal and for xs:int with totalDigits 9; `integer=True`
+        says it is the latter (the official XSD decides, and the verdicts differ: `1.0`, `+1`).
+        """
         if notation == "int":
             return cls(Kind.INT, collapse=collapse)
+        if integer:
+            match = _DECIMAL_FORMAT.match(notation)
+            if not match or match["fraction"]:
+                raise ValueError(f"an integer field needs the notation Nn, not {notation!r}")
+            return cls(Kind.INT, total_digits=int(match["total"]), collapse=collapse)
         if match := _STRING_FORMAT.match(notation):
             if match["exact"]:
                 exact = int(match["exact"])
@@ -88,11 +97,12 @@ class Field:
     format: str
     required: bool
     doc: str = ""
-    collapse: bool = False
+    collapse: bool = False  # xs:whiteSpace collapse, where the official XSD says so
+    integer: bool = False  # `Nn` is xs:int with totalDigits n rather than xs:decimal
 
     @property
     def facets(self) -> Facets:
-        return Facets.parse(self.format, collapse=self.collapse)
+        return Facets.parse(self.format, collapse=self.collapse, integer=self.integer)
 
     @property
     def min_occurs(self) -> int:
