@@ -1,0 +1,116 @@
+"""Compiled plans: for each message, the steps that read or write its documents in spec order.
+
+A plan is derived once, at import, from the definition (element names, order, cardinality), the
+layout table (record names and shapes) and the value kinds. The reader and the writer then walk
+the same plan, so the order the writer emits is always the definition's order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from declarations.codec.layout import (
+    BY_CODE as LAYOUT_BY_CODE,
+)
+from declarations.codec.layout import (
+    HEAD_ATTRIBUTE,
+    LINES_ATTRIBUTE,
+    RECEIPT_RECORD,
+    Layout,
+    attribute_name,
+)
+from declarations.codec.value_kinds import ValueKind, value_kind
+from declarations.domain import documents, messages
+from schemas.definition import BY_CODE as MESSAGE_BY_CODE
+from schemas.definition import Message
+from schemas.definition.envelope import BASE_SUBSCRIBE, BASE_TRANSFER
+from schemas.definition.model import Field, Group
+
+
+class StepKind(Enum):
+    LEAF = "leaf"  # <name>text</name> → one attribute
+    ONE = "one"  # a nested element → one nested record
+    MANY = "many"  # a repeated element → a tuple of nested records
+    INLINE = "inline"  # a wrapper element whose fields belong to the enclosing record
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One child of a group: what it is called, where its value lives, and how to convert it."""
+
+    kind: StepKind
+    element: str
+    attribute: str
+    required: bool
+    value_kind: ValueKind = ValueKind.TEXT
+    plan: Plan | None = None
+    min_occurs: int = 1
+    max_occurs: int | None = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How one element maps onto one record class."""
+
+    element: str
+    record: type[Any]
+    steps: tuple[Step, ...]
+
+
+def _leaf(node: Field, *, required: bool | None = None) -> Step:
+    needed = node.required if required is None else required
+    return Step(StepKind.LEAF, node.name, attribute_name(node.name), needed, value_kind(node))
+
+
+def leaf_plan(group: Group, record: type[Any], *, optional_except: frozenset[str] | None = None) -> Plan:
+    """A plan for a group of fields only; `optional_except` relaxes every other field (shared records)."""
+    steps = []
+    for node in group.fields:
+        required = None if optional_except is None else node.name in optional_except
+        steps.append(_leaf(node, required=required))
+    return Plan(group.name, record, tuple(steps))
+
+
+def _nested(kind: StepKind, group: Group, plan: Plan, attribute: str) -> Step:
+    required = group.min_occurs > 0
+    return Step(kind, group.name, attribute, required, plan=plan, min_occurs=group.min_occurs,
+                max_occurs=group.max_occurs)  # fmt: skip
+
+
+def _record(name: str) -> type[Any]:
+    record: type[Any] = getattr(documents, name)
+    return record
+
+
+def _document_plan(message: Message, layout: Layout | None) -> Plan:
+    group = message.documents
+    if layout is None:
+        required = frozenset({"guid", "returnStatus", "returnTime", "returnInfo"})
+        return leaf_plan(group, _record(RECEIPT_RECORD), optional_except=required)
+    record = _record(layout.document)
+    if layout.inline_head:
+        (wrapper,) = group.groups
+        inline = _nested(StepKind.INLINE, wrapper, leaf_plan(wrapper, record), "")
+        return Plan(group.name, record, (inline,))
+    if layout.head is None:
+        return leaf_plan(group, record)
+    assert layout.line is not None
+    head_group, line_group = group.groups
+    head = _nested(StepKind.ONE, head_group, leaf_plan(head_group, _record(layout.head)), HEAD_ATTRIBUTE)
+    lines_plan = leaf_plan(line_group, _record(layout.line))
+    lines = _nested(StepKind.MANY, line_group, lines_plan, LINES_ATTRIBUTE)
+    return Plan(group.name, record, (head, lines))
+
+
+DOCUMENT_PLANS: dict[str, Plan] = {
+    code: _document_plan(message, LAYOUT_BY_CODE.get(code)) for code, message in MESSAGE_BY_CODE.items()
+}
+BASE_TRANSFER_PLAN = leaf_plan(BASE_TRANSFER, messages.BaseTransfer)
+BASE_SUBSCRIBE_PLAN = leaf_plan(BASE_SUBSCRIBE, messages.BaseSubscribe)
+
+
+def document_plan(code: str) -> Plan:
+    """The plan of one message's documents (`KeyError` for an unknown code)."""
+    return DOCUMENT_PLANS[code]
