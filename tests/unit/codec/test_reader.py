@@ -19,7 +19,6 @@ from tests.unit.codec.builders import (
     make_receipt,
 )
 
-
 MESSAGE_GUID = "0B5D0C8E-5A47-4E0E-9C1D-6B1F0E2A9D11"
 
 
