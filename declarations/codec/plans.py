@@ -59,18 +59,13 @@ class Plan:
     steps: tuple[Step, ...]
 
 
-def _leaf(node: Field, *, required: bool | None = None) -> Step:
-    needed = node.required if required is None else required
-    return Step(StepKind.LEAF, node.name, attribute_name(node.name), needed, value_kind(node))
+def _leaf(node: Field) -> Step:
+    return Step(StepKind.LEAF, node.name, attribute_name(node.name), node.required, value_kind(node))
 
 
-def leaf_plan(group: Group, record: type[Any], *, optional_except: frozenset[str] | None = None) -> Plan:
-    """A plan for a group of fields only; `optional_except` relaxes every other field (shared records)."""
-    steps = []
-    for node in group.fields:
-        required = None if optional_except is None else node.name in optional_except
-        steps.append(_leaf(node, required=required))
-    return Plan(group.name, record, tuple(steps))
+def leaf_plan(group: Group, record: type[Any]) -> Plan:
+    """A plan for a group of fields only."""
+    return Plan(group.name, record, tuple(_leaf(node) for node in group.fields))
 
 
 def _nested(kind: StepKind, group: Group, plan: Plan, attribute: str) -> Step:
@@ -87,8 +82,8 @@ def _record(name: str) -> type[Any]:
 def _document_plan(message: Message, layout: Layout | None) -> Plan:
     group = message.documents
     if layout is None:
-        required = frozenset({"guid", "returnStatus", "returnTime", "returnInfo"})
-        return leaf_plan(group, _record(RECEIPT_RECORD), optional_except=required)
+        # The shared Receipt record has optional keys; each receipt type still requires its own.
+        return leaf_plan(group, _record(RECEIPT_RECORD))
     record = _record(layout.document)
     if layout.inline_head:
         (wrapper,) = group.groups
