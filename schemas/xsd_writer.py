@@ -82,6 +82,12 @@ def _occurs(min_occurs: int, max_occurs: int | None) -> str:
     return text
 
 
+def _value_constraint(field: Field) -> str:
+    if field.fixed is not None:
+        return f' fixed="{field.fixed}"'
+    return f' default="{field.default}"' if field.default is not None else ""
+
+
 class _Writer:
     """Accumulates the lines of one message schema and the facet sets it uses."""
 
@@ -100,7 +106,7 @@ class _Writer:
 
     def node(self, node: Field | Group, depth: int) -> None:
         if isinstance(node, Field):
-            occurs = _occurs(node.min_occurs, 1)
+            occurs = _occurs(node.min_occurs, 1) + _value_constraint(node)
             self.emit(depth, f'<xs:element name="{node.name}" type="{self.use(node.facets)}"{occurs}/>')
             return
         self.emit(depth, f'<xs:element name="{node.name}"{_occurs(node.min_occurs, node.max_occurs)}>')

@@ -99,6 +99,8 @@ class Field:
     doc: str = ""
     collapse: bool = False  # xs:whiteSpace collapse, where the official XSD says so
     integer: bool = False  # `Nn` is xs:int with totalDigits n rather than xs:decimal
+    fixed: str | None = None  # the only value allowed (an empty element takes it)
+    default: str | None = None  # the value an empty element takes
 
     @property
     def facets(self) -> Facets:

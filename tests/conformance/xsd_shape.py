@@ -78,6 +78,9 @@ class _Flattener:
                 return
             node = self.schemas.elements[qname]
         path = f"{parent}/{node.get('name')}"
+        occurs += "".join(
+            f" {key}={node.get(key)}" for key in ("fixed", "default", "nillable") if node.get(key)
+        )
         if node.get("type"):
             qname = self.schemas.resolve(node, "type")
             if qname.startswith(f"{{{XS}}}"):
