@@ -1,0 +1,138 @@
+"""`KafkaBus`: the bus port on Apache Kafka with kafka-python 3.0 (and crc32c for fast CRCs).
+
+Producer: idempotent, `acks=all`, small linger so that a burst of documents from one request goes
+out as one batch. `flush` waits for every queued send and turns any failure into
+`BusUnavailableError`. Consumers: manual commits only (`enable_auto_commit=False`); the stage
+shell commits after its effects are persisted. kafka-python's exceptions stop here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from declarations.bus.port import BusRecord, Headers
+from declarations.errors import BusUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+class KafkaBus:
+    def __init__(
+        self, bootstrap: str, *, client_id: str = "cebsim", linger_ms: int = 2, timeout_ms: int = 10_000
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._timeout_ms = timeout_ms
+        try:
+            self._producer = KafkaProducer(
+                bootstrap_servers=bootstrap,
+                client_id=client_id,
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=linger_ms,
+                batch_size=256 * 1024,
+                max_request_size=8 * 1024 * 1024,
+                request_timeout_ms=timeout_ms,
+                bootstrap_timeout_ms=timeout_ms,
+            )
+        except KafkaError as exc:
+            raise BusUnavailableError(f"Kafka at {bootstrap} is unavailable: {exc}") from exc
+        self._pending: list[Any] = []
+
+    def create_topics(self, partitions: Mapping[str, int]) -> None:
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=self._bootstrap,
+                client_id=self._client_id,
+                bootstrap_timeout_ms=self._timeout_ms,
+            )
+        except KafkaError as exc:
+            raise BusUnavailableError(f"Kafka at {self._bootstrap} is unavailable: {exc}") from exc
+        try:
+            existing = set(admin.list_topics())
+            wanted = {
+                topic: {"num_partitions": count, "replication_factor": 1}
+                for topic, count in partitions.items()
+                if topic not in existing
+            }
+            if wanted:
+                admin.create_topics(wanted, wait_for_metadata=True)
+        except TopicAlreadyExistsError:
+            log.debug("topics created concurrently by another process")
+        except KafkaError as exc:
+            raise BusUnavailableError(f"cannot create topics on Kafka: {exc}") from exc
+        finally:
+            admin.close()
+
+    def publish(self, topic: str, key: bytes, value: bytes, headers: Headers = ()) -> None:
+        try:
+            self._pending.append(self._producer.send(topic, key=key, value=value, headers=list(headers)))
+        except KafkaError as exc:
+            raise BusUnavailableError(f"Kafka refused a record for {topic}: {exc}") from exc
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        pending, self._pending = self._pending, []
+        try:
+            self._producer.flush(timeout=timeout_s)
+            for future in pending:
+                future.get(timeout=timeout_s)
+        except KafkaError as exc:
+            raise BusUnavailableError(f"Kafka did not acknowledge the records: {exc}") from exc
+
+    def consumer(self, group: str, topics: Sequence[str]) -> KafkaBusConsumer:
+        try:
+            consumer = KafkaConsumer(
+                *topics,
+                bootstrap_servers=self._bootstrap,
+                client_id=self._client_id,
+                group_id=group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_records=1000,
+                session_timeout_ms=10_000,
+                heartbeat_interval_ms=1_000,
+                bootstrap_timeout_ms=self._timeout_ms,
+            )
+        except KafkaError as exc:
+            raise BusUnavailableError(f"Kafka at {self._bootstrap} is unavailable: {exc}") from exc
+        return KafkaBusConsumer(consumer)
+
+    def close(self) -> None:
+        try:
+            self._producer.close(timeout=10)
+        except KafkaError as exc:
+            log.warning("closing the Kafka producer failed: %s", exc)
+
+
+class KafkaBusConsumer:
+    def __init__(self, consumer: KafkaConsumer) -> None:
+        self._consumer = consumer
+
+    def poll(self, max_records: int = 500, timeout_s: float = 0.1) -> list[BusRecord]:
+        try:
+            batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        except KafkaError as exc:
+            raise BusUnavailableError(f"polling Kafka failed: {exc}") from exc
+        return [
+            BusRecord(m.topic, m.partition, m.offset, m.key or b"", m.value or b"", tuple(m.headers or ()))
+            for messages in batches.values()
+            for m in messages
+        ]
+
+    def commit(self) -> None:
+        try:
+            self._consumer.commit()
+        except KafkaError as exc:
+            raise BusUnavailableError(f"committing offsets to Kafka failed: {exc}") from exc
+
+    def close(self) -> None:
+        try:
+            self._consumer.close(autocommit=False)
+        except KafkaError as exc:
+            log.warning("closing the Kafka consumer failed: %s", exc)

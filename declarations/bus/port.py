@@ -1,0 +1,66 @@
+"""The bus port: what a stage shell needs from Kafka, and nothing more.
+
+The delivery contract, the same for every adapter:
+- `publish` queues a record; `flush` returns only when every queued record is durable (Kafka:
+  acknowledged by all in-sync replicas) or raises `BusUnavailableError`.
+- Records with the same key land in the same partition, and a partition is read in order.
+- A consumer group reads each record at least once: `commit` stores the position after the last
+  record `poll` returned, and a consumer that joins the group later resumes from there, so records
+  polled but not committed are delivered again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+Headers = tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BusRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes
+    value: bytes
+    headers: Headers = ()
+
+    def header(self, name: str) -> bytes | None:
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+
+class BusConsumer(Protocol):
+    def poll(self, max_records: int = 500, timeout_s: float = 0.1) -> list[BusRecord]:
+        """The next records of the assigned partitions, waiting up to `timeout_s` for the first."""
+        ...
+
+    def commit(self) -> None:
+        """Store the group's position after every record returned by `poll` so far."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    def create_topics(self, partitions: Mapping[str, int]) -> None:
+        """Create the topics that do not exist yet, with these partition counts."""
+        ...
+
+    def publish(self, topic: str, key: bytes, value: bytes, headers: Headers = ()) -> None:
+        """Queue one record for sending; durable only after `flush`."""
+        ...
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        """Block until every queued record is durable, or raise `BusUnavailableError`."""
+        ...
+
+    def consumer(self, group: str, topics: Sequence[str]) -> BusConsumer:
+        """A consumer in `group` reading `topics` from the group's committed positions."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,49 @@
+"""The project's one error tree. Expected business outcomes are events, never exceptions.
+
+    CebsimError                       anything cebsim raises on purpose
+    ├── RequestError                  the request is invalid: answer 4xx, dead-letter, change nothing
+    │   (code, rule, path, line)      code = the spec's code where there is one (-621029, 0002, ...)
+    └── DependencyError               a dependency is down: answer 503 / retry later (retry_after)
+        ├── BusUnavailableError       Kafka (or the in-process bus) cannot take or give records
+        └── StoreUnavailableError     the database cannot be reached or written
+
+Adapters convert foreign exceptions (kafka.errors.*, sqlalchemy.exc.*, lxml.etree.*) into these at
+the boundary (`raise BusUnavailableError(...) from exc`). The gateway maps them to HTTP in one table
+and the stage shell to ack / retry / dead-letter in another.
+"""
+
+from __future__ import annotations
+
+
+class CebsimError(Exception):
+    """Base of every error cebsim raises on purpose."""
+
+
+class RequestError(CebsimError):
+    """The request (a message, a document, a command) is invalid; nothing was changed."""
+
+    def __init__(
+        self, message: str, *, code: str = "", rule: str = "", path: str = "", line: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.rule = rule
+        self.path = path
+        self.line = line
+
+
+class DependencyError(CebsimError):
+    """A dependency is unavailable; the same request may succeed later."""
+
+    def __init__(self, message: str, *, retry_after_s: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class BusUnavailableError(DependencyError):
+    """The message bus cannot accept or deliver records right now."""
+
+
+class StoreUnavailableError(DependencyError):
+    """The database cannot be reached or written right now."""
