@@ -11,6 +11,7 @@ from lxml import etree
 from declarations.codec import DecodeError, build, parse_message
 from declarations.domain.documents import Order, Receipt
 from declarations.domain.messages import CHINA_STANDARD_TIME
+from declarations.errors import RequestError
 from tests.unit.codec.builders import (
     make_base_transfer,
     make_inventory_list,
@@ -165,3 +166,10 @@ def test_a_message_without_guid_is_refused() -> None:
     xml = build("CEB312", [make_receipt()]).replace(b' guid="', b' gid="')
     with pytest.raises(DecodeError, match="@guid"):
         parse_message(xml)
+
+
+def test_decode_error_is_a_request_error_that_names_where() -> None:
+    xml = _order_xml().replace(b"<ceb:qty>2</ceb:qty>", b"<ceb:qty>two</ceb:qty>")
+    with pytest.raises(RequestError) as caught:
+        parse_message(xml)
+    assert str(caught.value).startswith("/CEB311Message/Order/OrderList/qty (line 2)")
