@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from declarations.codec import EncodeError, build, new_guid, parse_message
-from declarations.domain.messages import CHINA_STANDARD_TIME
+from declarations.codec import EncodeError, build, build_message, new_guid, parse_message
+from declarations.domain.documents import Collection
+from declarations.domain.messages import CHINA_STANDARD_TIME, BaseSubscribe, CebMessage
 from schemas.definition import BY_CODE
 from schemas.definition.model import CEB_NS
 from tests.unit.codec.builders import (
+    GUID,
     make_base_transfer,
     make_format_receipt,
     make_order,
@@ -138,8 +140,49 @@ def test_unknown_message_type_is_refused() -> None:
 
 
 def test_more_than_five_subscribers_are_refused() -> None:
-    from declarations.domain.messages import BaseSubscribe  # noqa: PLC0415
-
     subscribers = [BaseSubscribe(status="ALL", dxp_mode="DXP", dxp_address=f"DXP{n}") for n in range(6)]
     with pytest.raises(EncodeError, match="BaseSubscribe"):
         build("CEB311", [make_order()], base_transfer=make_base_transfer(), base_subscribes=subscribers)
+
+
+EXTEND = b'<ceb:ExtendMessage xmlns:ceb="http://www.chinaport.gov.cn/ceb"><ceb:name>x</ceb:name></ceb:ExtendMessage>'
+SIGNATURE = b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo></ds:SignedInfo></ds:Signature>'
+
+
+def _collection() -> Collection:
+    return Collection(
+        guid=GUID,
+        app_type="1",
+        app_time=datetime(2024, 3, 8, 11, 27, 1, tzinfo=CHINA_STANDARD_TIME),
+        app_status="2",
+        ebp_code="1105910159",
+        ebp_name="平台",
+        ebc_code="1105910159",
+        ebc_name="电商",
+        order_no="order1",
+        pay_name="现金支付",
+        charge=Decimal("10.5"),
+        currency="142",
+        accounting_date=datetime(2024, 3, 8, 12, 0, 0, tzinfo=CHINA_STANDARD_TIME),
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "trailer"),
+    [("CEB311", ["ExtendMessage", "Signature"]), ("CEB403", ["Signature", "ExtendMessage"])],
+)
+def test_signature_and_extension_follow_their_family_order_and_survive_a_round_trip(
+    code: str, trailer: list[str]
+) -> None:
+    message = CebMessage(
+        message_type=code,
+        guid=new_guid(),
+        documents=(make_order() if code == "CEB311" else _collection(),),
+        base_transfer=make_base_transfer(),
+        base_subscribes=(BaseSubscribe(status="ALL", dxp_mode="DXP", dxp_address="DXP1"),),
+        signature_xml=SIGNATURE,
+        extend_message_xml=EXTEND,
+    )
+    xml = build_message(message)
+    assert [etree.QName(element).localname for element in _root(xml)][-2:] == trailer
+    assert parse_message(xml) == message
