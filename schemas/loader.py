@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,25 +56,24 @@ def schema_files() -> dict[str, tuple[str, str]]:
 
 
 class _SchemaPool:
-    """Compiled copies of one XSD, each used by one validation at a time."""
+    """Compiled copies of one XSD, each used by one validation at a time.
+
+    `list.pop` and `list.append` are atomic in CPython, so leasing needs no lock.
+    """
 
     def __init__(self, path: Path, registry: SchemaRegistry) -> None:
         self._path = path
         self._registry = registry
         self._idle: list[etree.XMLSchema] = []
-        self._lock = threading.Lock()
 
-    @contextmanager
-    def lease(self) -> Iterator[etree.XMLSchema]:
-        with self._lock:
-            schema = self._idle.pop() if self._idle else None
-        if schema is None:
-            schema = self._registry.compile(self._path)
+    def acquire(self) -> etree.XMLSchema:
         try:
-            yield schema
-        finally:
-            with self._lock:
-                self._idle.append(schema)
+            return self._idle.pop()
+        except IndexError:
+            return self._registry.compile(self._path)
+
+    def release(self, schema: etree.XMLSchema) -> None:
+        self._idle.append(schema)
 
 
 class SchemaRegistry:
@@ -86,6 +83,7 @@ class SchemaRegistry:
         self._xsd_dir = xsd_dir
         self._limits = limits
         self._roots = schema_files()
+        self._valid = {message_type: Verdict(message_type, True) for message_type, _ in self._roots.values()}
         self._pools: dict[str, _SchemaPool] = {}
         self._lock = threading.Lock()
         self.compiled = 0
@@ -99,11 +97,11 @@ class SchemaRegistry:
         return schema
 
     def _pool(self, file_name: str) -> _SchemaPool:
-        with self._lock:
-            pool = self._pools.get(file_name)
-            if pool is None:
-                pool = self._pools[file_name] = _SchemaPool(self._xsd_dir / file_name, self)
+        pool = self._pools.get(file_name)
+        if pool is not None:
             return pool
+        with self._lock:
+            return self._pools.setdefault(file_name, _SchemaPool(self._xsd_dir / file_name, self))
 
     def validate(self, data: bytes) -> Verdict:
         """Parse `data` safely and validate it."""
@@ -122,21 +120,23 @@ class SchemaRegistry:
                 None, False, (Violation(root.sourceline or 0, "/" + readable_name(root), message),)
             )
         message_type, file_name = found
-        with self._pool(file_name).lease() as schema:
-            try:
-                valid = schema.validate(root)
-            except etree.LxmlError as exc:
-                return Verdict(message_type, False, (Violation(0, "", f"validation failed: {exc}"),))
-            if valid:
-                return Verdict(message_type, True)
+        pool = self._pool(file_name)
+        schema = pool.acquire()
+        try:
+            if schema.validate(root):
+                return self._valid[message_type]
             entries = list(schema.error_log)
+        except etree.LxmlError as exc:
+            return Verdict(message_type, False, (Violation(0, "", f"validation failed: {exc}"),))
+        finally:
+            pool.release(schema)
         return Verdict(message_type, False, violations(entries, root))
 
     def warm(self) -> None:
         """Compile every schema now (e.g. at service start-up) instead of on first use."""
         for _, file_name in self._roots.values():
-            with self._pool(file_name).lease():
-                pass
+            pool = self._pool(file_name)
+            pool.release(pool.acquire())
 
 
 def violations(entries: list[etree._LogEntry], root: etree._Element) -> tuple[Violation, ...]:
