@@ -5,8 +5,8 @@ common one in `glossary.GLOSSARY`.
 """
 
 from schemas.definition.model import UNBOUNDED, Family, Message, Sender, Trailer
-from schemas.definition.model import Field as F
-from schemas.definition.model import Group as G
+from schemas.definition.model import Field as F  # noqa: N817 - the definition reads as a table
+from schemas.definition.model import Group as G  # noqa: N817 - the definition reads as a table
 
 Y, N = True, False
 

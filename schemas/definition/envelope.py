@@ -7,8 +7,8 @@ import requires a non-empty `copCode` (minLength 1), export does not; `base_tran
 from dataclasses import replace
 
 from schemas.definition.model import Family
-from schemas.definition.model import Field as F
-from schemas.definition.model import Group as G
+from schemas.definition.model import Field as F  # noqa: N817 - the definition reads as a table
+from schemas.definition.model import Group as G  # noqa: N817 - the definition reads as a table
 
 Y, N = True, False
 
