@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,7 +31,8 @@ def serve(bus: str | None, kafka: str | None, db: str | None, host: str | None, 
     from gateway.settings import Settings
 
     given = {"bus": bus, "kafka": kafka, "db": db, "host": host, "port": port}
-    settings = Settings(**{key: value for key, value in given.items() if value is not None})
+    overrides: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+    settings = Settings(**overrides)  # the environment fills in what the command line leaves out
     if settings.db.startswith("sqlite:///"):
         Path(settings.db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     click.echo(
@@ -47,3 +49,12 @@ def validate(files: tuple[str, ...], as_json: bool) -> None:
     from schemas.validate_cli import run
 
     sys.exit(run(list(files), as_json, sys.stdout))
+
+
+def _register_subcommands() -> None:
+    from gateway.enterprise_cli import enterprise
+
+    main.add_command(enterprise)
+
+
+_register_subcommands()

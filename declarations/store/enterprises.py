@@ -1,0 +1,177 @@
+"""The enterprise registry: who is registered, with which roles, keys, certificates and webhooks.
+
+API keys are shown once, at creation, and stored only as their SHA-256: a key is 32 random bytes,
+so a fast hash is enough (no dictionary to guess from), and lookups stay one indexed read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from declarations.errors import RequestError, StoreUnavailableError
+from declarations.identity import Enterprise, Role
+from declarations.store.tables import api_keys, certificates, enterprises, webhooks
+
+KEY_PREFIX = "cebsim_"
+
+
+def hash_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    id: int
+    enterprise_code: str
+    url: str
+    secret: str
+
+
+class EnterpriseRegistry:
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def add(self, enterprise: Enterprise, now: datetime) -> str:
+        """Register an enterprise and return its first API key (the only time it is shown)."""
+        if not enterprise.roles:
+            raise RequestError("an enterprise needs at least one role", rule="enterprise-roles")
+        try:
+            with self._engine.begin() as conn:
+                if conn.execute(
+                    sa.select(enterprises.c.code).where(enterprises.c.code == enterprise.code)
+                ).first():
+                    raise RequestError(
+                        f"enterprise {enterprise.code} is already registered", rule="enterprise-unique"
+                    )
+                conn.execute(
+                    enterprises.insert().values(
+                        code=enterprise.code,
+                        name=enterprise.name,
+                        dxp_id=enterprise.dxp_id,
+                        roles=" ".join(sorted(role.value for role in enterprise.roles)),
+                        created_at=now,
+                    )
+                )
+                return self._insert_key(conn, enterprise.code, now)
+        except sa.exc.OperationalError as exc:
+            raise StoreUnavailableError(f"cannot register the enterprise: {exc.orig}") from exc
+
+    def new_key(self, code: str, now: datetime) -> str:
+        with self._engine.begin() as conn:
+            self._require(conn, code)
+            return self._insert_key(conn, code, now)
+
+    def by_api_key(self, api_key: str) -> Enterprise | None:
+        query = (
+            sa.select(enterprises)
+            .join(api_keys, api_keys.c.enterprise_code == enterprises.c.code)
+            .where(api_keys.c.key_hash == hash_key(api_key), api_keys.c.revoked_at.is_(None))
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _enterprise(row) if row else None
+
+    def get(self, code: str) -> Enterprise | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(enterprises).where(enterprises.c.code == code)).first()
+        return _enterprise(row) if row else None
+
+    def all(self) -> list[Enterprise]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(enterprises).order_by(enterprises.c.code)).all()
+        return [_enterprise(row) for row in rows]
+
+    def add_certificate(self, code: str, der: bytes, serial: str, now: datetime) -> str:
+        """Register a signing certificate; returns its SHA-256 fingerprint."""
+        fingerprint = hashlib.sha256(der).hexdigest()
+        with self._engine.begin() as conn:
+            self._require(conn, code)
+            owner = conn.execute(
+                sa.select(certificates.c.enterprise_code).where(certificates.c.fingerprint == fingerprint)
+            ).scalar()
+            if owner is not None and owner != code:
+                raise RequestError(f"this certificate is registered to {owner}", rule="certificate-owner")
+            if owner is None:
+                conn.execute(
+                    certificates.insert().values(
+                        fingerprint=fingerprint,
+                        enterprise_code=code,
+                        serial=serial,
+                        der=der,
+                        created_at=now,
+                    )
+                )
+        return fingerprint
+
+    def certificate_owner(self, fingerprint: str) -> str | None:
+        with self._engine.connect() as conn:
+            owner = conn.execute(
+                sa.select(certificates.c.enterprise_code).where(certificates.c.fingerprint == fingerprint)
+            ).scalar()
+        return str(owner) if owner is not None else None
+
+    def add_webhook(self, code: str, url: str, now: datetime) -> Webhook:
+        if not url.startswith(("http://", "https://")):
+            raise RequestError(f"a webhook URL must be http(s): {url!r}", rule="webhook-url")
+        secret = secrets.token_urlsafe(24)
+        with self._engine.begin() as conn:
+            self._require(conn, code)
+            webhook_id = conn.execute(
+                webhooks.insert().values(
+                    enterprise_code=code,
+                    url=url,
+                    secret=secret,
+                    created_at=now,
+                )
+            ).inserted_primary_key
+        return Webhook(int(webhook_id[0]) if webhook_id else 0, code, url, secret)
+
+    def webhooks(self, code: str) -> list[Webhook]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(webhooks).where(webhooks.c.enterprise_code == code)).all()
+        return [Webhook(row.id, row.enterprise_code, row.url, row.secret) for row in rows]
+
+    def _insert_key(self, conn: sa.Connection, code: str, now: datetime) -> str:
+        api_key = new_api_key()
+        conn.execute(
+            api_keys.insert().values(
+                enterprise_code=code,
+                key_hash=hash_key(api_key),
+                prefix=api_key[: len(KEY_PREFIX) + 6],
+                created_at=now,
+            )
+        )
+        return api_key
+
+    @staticmethod
+    def _require(conn: sa.Connection, code: str) -> None:
+        if conn.execute(sa.select(enterprises.c.code).where(enterprises.c.code == code)).first() is None:
+            raise RequestError(f"enterprise {code} is not registered", rule="enterprise-unknown")
+
+
+def _enterprise(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> Enterprise:
+    mapping = row._mapping if isinstance(row, sa.Row) else row
+    return Enterprise(
+        code=str(mapping["code"]),
+        name=str(mapping["name"]),
+        dxp_id=str(mapping["dxp_id"]),
+        roles=parse_roles(str(mapping["roles"]).split()),
+    )
+
+
+def parse_roles(values: Iterable[str]) -> frozenset[Role]:
+    try:
+        return frozenset(Role(value) for value in values)
+    except ValueError as exc:
+        known = ", ".join(role.value for role in Role)
+        raise RequestError(f"unknown role ({exc}); roles are: {known}", rule="enterprise-roles") from exc

@@ -1,0 +1,40 @@
+"""Bring a database to the newest schema revision with Alembic, from code (no alembic.ini needed).
+
+python -m declarations.store.migrate sqlite:///var/cebsim.db
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from declarations.store.engine import create_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def open_store(url: str) -> sa.Engine:
+    """An engine on `url` whose schema is at the newest revision."""
+    engine = create_engine(url)
+    upgrade(engine)
+    return engine
+
+
+if __name__ == "__main__":
+    upgrade(create_engine(sys.argv[1]))

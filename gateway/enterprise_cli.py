@@ -1,0 +1,134 @@
+"""`cebsim enterprise ...`: register enterprises, their roles, API keys, certificates and webhooks.
+
+cebsim enterprise add --code 3301960001 --name 杭州某电商 --role ecommerce --role platform --json
+cebsim enterprise list [--json]
+cebsim enterprise key CODE                 # a new API key (shown once)
+cebsim enterprise cert CODE CERT.pem       # register a signing certificate (PEM or DER)
+cebsim enterprise webhook CODE URL         # register a receipt webhook; prints its HMAC secret
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from declarations.errors import CebsimError
+from declarations.identity import Enterprise, Role
+from declarations.store.enterprises import EnterpriseRegistry, parse_roles
+from declarations.store.migrate import open_store
+
+DEFAULT_DB = "sqlite:///var/cebsim.db"
+db_option = click.option(
+    "--db",
+    default=lambda: os.environ.get("CEBSIM_DB", DEFAULT_DB),
+    show_default="$CEBSIM_DB or " + DEFAULT_DB,
+    help="SQLAlchemy database URL of the simulator.",
+)
+
+
+def registry(db: str) -> EnterpriseRegistry:
+    return EnterpriseRegistry(open_store(db))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fail(exc: CebsimError) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def enterprise() -> None:
+    """Register enterprises, their roles, API keys, certificates and webhooks."""
+
+
+@enterprise.command("add")
+@click.option("--code", required=True, help="Customs registration code (10-digit code or 18-char USCC).")
+@click.option("--name", required=True, help="Registered name.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--dxp-id", default=None, help="DXP user id (default: DXPENT + the code's last 10 characters).")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help='Print {"code": ..., "api_key": ...}.')
+def add(code: str, name: str, roles: tuple[str, ...], dxp_id: str | None, db: str, as_json: bool) -> None:
+    """Register an enterprise and print its API key (shown once; only its hash is stored)."""
+    new = Enterprise(code, name, parse_roles(roles), dxp_id or f"DXPENT{code[-10:]}")
+    try:
+        api_key = registry(db).add(new, now())
+    except CebsimError as exc:
+        fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps({"code": code, "dxp_id": new.dxp_id, "api_key": api_key}))
+    else:
+        click.echo(f"registered {code} ({name}) as {', '.join(sorted(roles))}; dxpId {new.dxp_id}")
+        click.echo(f"API key (shown once): {api_key}")
+
+
+@enterprise.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def list_enterprises(db: str, as_json: bool) -> None:
+    """List the registered enterprises."""
+    rows = [
+        {"code": e.code, "name": e.name, "dxp_id": e.dxp_id, "roles": sorted(r.value for r in e.roles)}
+        for e in registry(db).all()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['code']:<18}  {row['dxp_id']:<16}  {','.join(row['roles']):<24}  {row['name']}")
+
+
+@enterprise.command("key")
+@click.argument("code")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def key(code: str, db: str, as_json: bool) -> None:
+    """Issue a new API key for an enterprise (shown once)."""
+    try:
+        api_key = registry(db).new_key(code, now())
+    except CebsimError as exc:
+        fail(exc)
+        return
+    click.echo(json.dumps({"code": code, "api_key": api_key}) if as_json else api_key)
+
+
+@enterprise.command("cert")
+@click.argument("code")
+@click.argument("certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def cert(code: str, certificate: Path, db: str) -> None:
+    """Register a signing certificate (PEM or DER X.509) for an enterprise."""
+    from gateway.certificates import read_certificate
+
+    try:
+        der, serial = read_certificate(certificate.read_bytes())
+        fingerprint = registry(db).add_certificate(code, der, serial, now())
+    except CebsimError as exc:
+        fail(exc)
+        return
+    click.echo(f"certificate {serial} registered for {code}; sha256 {fingerprint}")
+
+
+@enterprise.command("webhook")
+@click.argument("code")
+@click.argument("url")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def webhook(code: str, url: str, db: str, as_json: bool) -> None:
+    """Register a webhook URL that receives this enterprise's receipts, signed with HMAC-SHA256."""
+    try:
+        hook = registry(db).add_webhook(code, url, now())
+    except CebsimError as exc:
+        fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps({"id": hook.id, "url": hook.url, "secret": hook.secret}))
+    else:
+        click.echo(f"webhook {hook.id} registered for {code}: {url}\nHMAC secret (shown once): {hook.secret}")
