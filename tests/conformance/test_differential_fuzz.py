@@ -23,7 +23,7 @@ from tests.conformance.oracle import FAMILIES, official_valid, samples
 pytestmark = pytest.mark.conformance
 
 SEED = 20220501
-MUTANTS_PER_SAMPLE = 60
+MUTANTS_PER_SAMPLE = 100
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "conformance.json"
 
 
