@@ -58,3 +58,50 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", type=click.Path(dir_okay=False, path_type=Path), help="Private key, PEM (RSA or SM2).")
+@click.option("--cert", type=click.Path(dir_okay=False, path_type=Path), help="Its X.509 certificate, PEM.")
+@click.option(
+    "--algorithm",
+    type=click.Choice(["rsa-sha1", "rsa-sha256", "sm2-sm3"]),
+    default=None,
+    help="Signature algorithm (default: rsa-sha256 for an RSA key, sm2-sm3 for an SM2 key).",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option(
+    "--new-identity",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Instead of signing: write a new key.pem + self-signed cert.pem (mock E-port CA) into this folder.",
+)
+@click.option("--code", help="With --new-identity: the enterprise's customs code (cert serialNumber).")
+@click.option("--name", help="With --new-identity: the enterprise's name (cert CN and O).")
+@click.option("--days", type=int, default=365, show_default=True, help="With --new-identity: validity.")
+def sign(
+    file: Path | None,
+    key: Path | None,
+    cert: Path | None,
+    algorithm: str | None,
+    out: Path | None,
+    new_identity: Path | None,
+    code: str | None,
+    name: str | None,
+    days: int,
+) -> None:
+    """Sign a CEB message as the China E-port expects (enveloped XML-DSig; nothing else changes).
+
+    \b
+    cebsim sign --key KEY.pem --cert CERT.pem [--algorithm A] [--out OUT] FILE
+    cebsim sign --new-identity DIR --code CODE --name NAME [--algorithm A] [--days N]
+
+    The second form gives an integrator a key and certificate to try signed traffic without an
+    E-port card: register the printed fingerprint for the enterprise, then sign with the first form.
+    """
+    from datetime import UTC, datetime
+
+    from gateway.signature.command import SignRequest, run_sign
+
+    request = SignRequest(file, key, cert, algorithm, out, new_identity, code, name, days)
+    sys.exit(run_sign(request, datetime.now(UTC), sys.stdout.buffer, sys.stderr))
