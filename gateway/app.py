@@ -2,32 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import sqlalchemy as sa
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from declarations.errors import DependencyError
+from declarations.store.engine import check_reachable
+from gateway.routes import messages
+from gateway.runtime import Runtime, build_runtime
 from gateway.settings import Settings
+
+log = logging.getLogger("cebsim.access")
 
 DESCRIPTION = """
 cebsim plays China Customs' side of the cross-border e-commerce unified system (跨境电子商务统一版系统)
 for the enterprises that integrate with it: platforms, e-commerce enterprises, payment and logistics firms.
+
+Send CEB messages of the 202205 edition to `POST /ceb/messages` with `Authorization: Bearer <api key>`;
+read the receipts the pipeline produces with `GET /ceb/receipts`.
 """
 
 
-def create_app(settings: Settings) -> FastAPI:
-    engine = sa.create_engine(settings.db, pool_pre_ping=True)
+def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+        runtime.start()
+        try:
+            yield
+        finally:
+            runtime.stop()
 
     app = FastAPI(title="cebsim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.include_router(messages.router)
+    app.middleware("http")(_observe(runtime))
+    _operations(app, runtime)
+    return app
 
+
+def _observe(
+    runtime: Runtime,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        runtime.metrics.requests.labels(path, str(response.status_code)).inc()
+        runtime.metrics.latency.labels(path).observe(elapsed)
+        # never the body, never the key: method, route, status and time only
+        log.info("%s %s %d %.1fms", request.method, path, response.status_code, elapsed * 1000)
+        return response
+
+    return observe
+
+
+def _operations(app: FastAPI, runtime: Runtime) -> None:
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
         """The process is up and serving."""
@@ -35,13 +74,16 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/readyz", tags=["operations"], response_model=None)
     def readyz() -> dict[str, Any] | JSONResponse:
-        """The dependencies answer: the database (and the bus, once the pipeline is wired in)."""
+        """The dependencies answer: the database and the bus."""
         try:
-            with engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-        except sa.exc.SQLAlchemyError as exc:
-            body = {"status": "unavailable", "database": type(exc).__name__}
-            return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
-        return {"status": "ready", "database": "ok", "bus": settings.bus}
+            check_reachable(runtime.engine)
+            runtime.bus.create_topics({})
+        except DependencyError as exc:
+            body = {"status": "unavailable", "reason": str(exc)}
+            return JSONResponse(body, status_code=503, headers={"Retry-After": str(exc.retry_after_s)})
+        return {"status": "ready", "database": "ok", "bus": runtime.settings.bus}
 
-    return app
+    @app.get("/metrics", tags=["operations"], include_in_schema=True)
+    def metrics() -> Response:
+        """Prometheus metrics: requests, rejections by code, latency histogram, bus lag."""
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

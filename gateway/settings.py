@@ -20,3 +20,5 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 4 * 1024 * 1024
+    partitions: int = 6  # per topic, created by the application
+    require_signatures: bool = True  # appStatus=2 must be signed; `make run` turns it off for demo traffic

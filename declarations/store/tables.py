@@ -55,3 +55,77 @@ webhooks = sa.Table(
     sa.Column("secret", sa.String(100), nullable=False),
     sa.Column("created_at", Aware, nullable=False),
 )
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("guid", sa.String(36), nullable=False, index=True),
+    sa.Column("message_type", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("business_key", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("sender_code", sa.String(18), nullable=False),
+    sa.Column("app_type", sa.String(1), nullable=False),
+    sa.Column("app_status", sa.String(3), nullable=False),
+    sa.Column("app_time", Aware, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("routing_key", sa.String(200), nullable=False),
+    sa.Column("pre_no", sa.String(18), nullable=True),
+    sa.Column("invt_no", sa.String(20), nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),  # the latest returnStatus
+    sa.Column("body", sa.LargeBinary, nullable=False),  # the document as a one-document CEB message
+    sa.Column("accepted_at", Aware, nullable=False),
+    sa.UniqueConstraint("message_type", "business_key", "version", name="uq_documents_key_version"),
+    sa.Index("ix_documents_current_key", "message_type", "business_key", "current"),
+)
+
+document_parties = sa.Table(
+    "document_parties",
+    metadata,
+    sa.Column("document_id", sa.ForeignKey("documents.id"), primary_key=True),
+    sa.Column("enterprise_code", sa.String(18), primary_key=True, index=True),
+)
+
+receipts = sa.Table(
+    "receipts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),  # the receipts API cursor
+    sa.Column("enterprise_code", sa.String(18), nullable=False),
+    sa.Column("document_id", sa.ForeignKey("documents.id"), nullable=True),
+    sa.Column("message_type", sa.String(8), nullable=False),  # CEB312, CEB622, CEB816, ...
+    sa.Column("document_guid", sa.String(36), nullable=False),
+    sa.Column("business_key", sa.String(200), nullable=False),
+    sa.Column("return_status", sa.String(10), nullable=False),
+    sa.Column("return_time", Aware, nullable=False),
+    sa.Column("return_info", sa.String(1000), nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),  # the receipt as a one-receipt CEB message
+    sa.Column("created_at", Aware, nullable=False),
+    # a stage that is redelivered a record may emit the same receipt again: stored once
+    sa.UniqueConstraint("document_id", "message_type", "return_status", name="uq_receipts_once"),
+    sa.Index("ix_receipts_enterprise_cursor", "enterprise_code", "id"),
+)
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", sa.ForeignKey("webhooks.id"), nullable=False),
+    sa.Column("receipt_id", sa.ForeignKey("receipts.id"), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),  # pending | delivered | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", Aware, nullable=True),
+    sa.Column("last_status_code", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.String(300), nullable=True),
+    sa.Column("delivered_at", Aware, nullable=True),
+    sa.UniqueConstraint("webhook_id", "receipt_id", name="uq_webhook_deliveries_once"),
+    sa.Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+)

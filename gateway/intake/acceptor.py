@@ -1,0 +1,275 @@
+"""The acceptor: one writer that stores and publishes accepted documents in batches.
+
+Request threads hand their checked submissions to `Acceptor.accept` and wait. A single writer
+thread takes whatever submissions are waiting, and for the whole batch, in one database
+transaction:
+
+    1. decide per document: replay, accept as the next version, or refuse (declarations.versions);
+    2. insert the accepted documents, who is named in them, their receipts, assigned numbers;
+    3. publish every declared document to the bus and flush (Kafka: acks=all);
+    4. commit.
+
+A failure in 2–4 rolls the transaction back and every submission of the batch gets the
+dependency error (503 + Retry-After): nothing is half-written. Records already handed to Kafka
+before a failed commit may exist there; every stage is idempotent by document guid, and the
+client's retry is accepted again. One writer also means duplicate checks never race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from declarations.acceptance import Numbers, acceptance_receipt, needs_invt_no, needs_pre_no, receipt_for
+from declarations.bus.port import Bus
+from declarations.clock import Clock
+from declarations.codec import build, parse_message
+from declarations.domain.customs_documents import Receipt
+from declarations.domain.messages import CHINA_STANDARD_TIME, CebMessage
+from declarations.errors import CebsimError, DependencyError, StoreUnavailableError
+from declarations.identity import Enterprise
+from declarations.intake import DocumentFacts, facts
+from declarations.store.intake import IntakeTx
+from declarations.versions import Accept, Decision, Incoming, Refuse, Replay, Stored, decide
+
+log = logging.getLogger(__name__)
+
+ACCEPTED_TOPIC = "cebsim.documents.accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one document: its receipt, and whether it was newly accepted."""
+
+    facts: DocumentFacts
+    receipt: Receipt
+    accepted: bool
+    replayed: bool = False
+
+
+@dataclass
+class _Pending:
+    enterprise: Enterprise
+    message: CebMessage
+    future: Future[list[Outcome]] = field(default_factory=Future)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One document of a submission, with what intake computed about it."""
+
+    enterprise: Enterprise
+    message: CebMessage
+    document: object
+    fact: DocumentFacts
+    digest: str
+
+
+def content_hash(message_type: str, document: object) -> str:
+    return hashlib.sha256(f"{message_type}:{document!r}".encode()).hexdigest()
+
+
+class Acceptor:
+    def __init__(self, engine: sa.Engine, bus: Bus, clock: Clock, *, max_batch: int = 256) -> None:
+        self._engine = engine
+        self._bus = bus
+        self._clock = clock
+        self._max_batch = max_batch
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="cebsim-acceptor", daemon=True)
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._started:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+
+    def accept(self, enterprise: Enterprise, message: CebMessage, timeout_s: float = 60.0) -> list[Outcome]:
+        pending = _Pending(enterprise, message)
+        self._queue.put(pending)
+        return pending.future.result(timeout=timeout_s)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[_Pending]) -> None:
+        try:
+            with self._engine.begin() as conn:
+                results = _Batch(IntakeTx(conn), self._bus, self._clock.now()).run(batch)
+                self._bus.flush()
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("intake batch of %d rolled back: database error %s", len(batch), type(exc).__name__)
+            _fail(batch, StoreUnavailableError(f"database error: {type(exc).__name__}"))
+            return
+        except (DependencyError, CebsimError) as exc:
+            log.warning("intake batch of %d rolled back: %s", len(batch), exc)
+            _fail(batch, exc)
+            return
+        for pending, outcomes in zip(batch, results, strict=True):
+            pending.future.set_result(outcomes)
+
+
+def _fail(batch: list[_Pending], error: Exception) -> None:
+    for pending in batch:
+        pending.future.set_exception(error)
+
+
+class _Batch:
+    """One transaction's worth of submissions; later documents see the versions earlier ones stored."""
+
+    def __init__(self, tx: IntakeTx, bus: Bus, now: datetime) -> None:
+        self._tx = tx
+        self._bus = bus
+        self._now = now
+        self._current: dict[tuple[str, str], Stored | None] = {}
+        self._seen: set[tuple[str, str]] = set()
+
+    def run(self, batch: list[_Pending]) -> list[list[Outcome]]:
+        self._preload(batch)
+        return [self._submission(pending.enterprise, pending.message) for pending in batch]
+
+    def _preload(self, batch: list[_Pending]) -> None:
+        keys: dict[str, set[str]] = {}
+        guids: set[str] = set()
+        for pending in batch:
+            for document in pending.message.documents:
+                fact = facts(pending.message.message_type, document)
+                keys.setdefault(fact.message_type, set()).add(fact.business_key)
+                guids.add(fact.guid)
+        for message_type, wanted in keys.items():
+            found = self._tx.current(message_type, wanted)
+            for key in wanted:
+                self._current[(message_type, key)] = found.get(key)
+        self._seen = self._tx.seen(guids)
+
+    def _submission(self, enterprise: Enterprise, message: CebMessage) -> list[Outcome]:
+        outcomes = []
+        for document in message.documents:
+            item = _Item(
+                enterprise,
+                message,
+                document,
+                facts(message.message_type, document),
+                content_hash(message.message_type, document),
+            )
+            fact = item.fact
+            stored = self._current[(fact.message_type, fact.business_key)]
+            incoming = Incoming(fact.kind, fact.guid, item.digest, fact.app_type, fact.app_time)
+            outcomes.append(
+                self._apply(item, decide(incoming, stored, (fact.guid, item.digest) in self._seen))
+            )
+        return outcomes
+
+    def _apply(self, item: _Item, decision: Decision) -> Outcome:
+        if isinstance(decision, Replay):
+            return Outcome(item.fact, self._replayed(item.fact, item.digest), accepted=False, replayed=True)
+        if isinstance(decision, Refuse):
+            receipt = receipt_for(item.fact, decision.code, decision.info, self._now)
+            return Outcome(item.fact, receipt, accepted=False)
+        return self._store(item, decision)
+
+    def _store(self, item: _Item, decision: Accept) -> Outcome:
+        enterprise, message, fact, digest = item.enterprise, item.message, item.fact, item.digest
+        numbers = self._numbers(fact)
+        receipt = acceptance_receipt(fact, self._now, numbers)
+        body = build(
+            message.message_type, [item.document], guid=message.guid, base_transfer=message.base_transfer
+        )
+        document_id = self._tx.insert_document(
+            {
+                "guid": fact.guid,
+                "message_type": fact.message_type,
+                "kind": fact.kind,
+                "business_key": fact.business_key,
+                "version": decision.version,
+                "sender_code": enterprise.code,
+                "app_type": fact.app_type,
+                "app_status": fact.app_status,
+                "app_time": fact.app_time,
+                "content_hash": digest,
+                "routing_key": fact.routing_key,
+                "pre_no": numbers.pre_no,
+                "invt_no": numbers.invt_no,
+                "status": receipt.return_status,
+                "body": body,
+                "accepted_at": self._now,
+            },
+            fact.parties | {enterprise.code},
+        )
+        self._tx.insert_receipt(_receipt_row(enterprise.code, document_id, fact, receipt))
+        self._current[(fact.message_type, fact.business_key)] = Stored(
+            fact.guid, digest, fact.app_type, fact.app_time, receipt.return_status, decision.version
+        )
+        self._seen.add((fact.guid, digest))
+        if receipt.return_status != "1":  # drafts are stored, not declared
+            self._bus.publish(
+                ACCEPTED_TOPIC, fact.routing_key.encode(), body, _headers(fact, enterprise, document_id)
+            )
+        return Outcome(fact, receipt, accepted=True)
+
+    def _numbers(self, fact: DocumentFacts) -> Numbers:
+        day = self._now.astimezone(CHINA_STANDARD_TIME).strftime("%Y%m%d")
+        pre_no = f"B{day}{self._tx.next_number(f'preNo:{day}'):09d}" if needs_pre_no(fact) else None
+        invt_no = None
+        if needs_invt_no(fact) and not getattr(fact.head, "invt_no", None):
+            customs = str(getattr(fact.head, "customs_code", None) or "0000")[:4]
+            invt_no = f"{customs}{day[:4]}E{self._tx.next_number(f'invtNo:E:{day[:4]}'):09d}"
+        return Numbers(pre_no=pre_no, invt_no=invt_no)
+
+    def _replayed(self, fact: DocumentFacts, digest: str) -> Receipt:
+        row = self._tx.replay(fact.guid, digest)
+        if row is None:  # accepted earlier in this very batch
+            return receipt_for(fact, "2", f"重复申报，已受理[{fact.guid}]", self._now)
+        original = facts(fact.message_type, parse_message(row.body).documents[0])
+        numbers = Numbers(pre_no=row.pre_no, invt_no=row.invt_no)
+        return receipt_for(original, row.return_status, row.return_info, row.return_time, numbers)
+
+
+def _receipt_row(code: str, document_id: int, fact: DocumentFacts, receipt: Receipt) -> dict[str, object]:
+    return {
+        "enterprise_code": code,
+        "document_id": document_id,
+        "message_type": fact.receipt_type,
+        "document_guid": fact.guid,
+        "business_key": fact.business_key,
+        "return_status": receipt.return_status,
+        "return_time": receipt.return_time,
+        "return_info": receipt.return_info,
+        "body": build(fact.receipt_type, [receipt]),
+        "created_at": receipt.return_time,
+    }
+
+
+def _headers(fact: DocumentFacts, enterprise: Enterprise, document_id: int) -> tuple[tuple[str, bytes], ...]:
+    return (
+        ("message_type", fact.message_type.encode()),
+        ("guid", fact.guid.encode()),
+        ("sender", enterprise.code.encode()),
+        ("document_id", str(document_id).encode()),
+    )

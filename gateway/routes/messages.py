@@ -1,0 +1,94 @@
+"""`POST /ceb/messages`: one CEB business message, or a `DxpMsg` envelope carrying one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from gateway.intake.answers import Answer, FormatAnswer, Problem, ReceiptAnswer
+from gateway.intake.render import format_json, format_xml, problem_json, receipt_json, receipt_xml
+from gateway.openapi_examples import MESSAGE_EXAMPLES, RESPONSES
+from gateway.runtime import Runtime
+
+XML_TYPES = ("application/xml", "text/xml")
+router = APIRouter(tags=["messages"])
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it grows past `limit` (checked before parsing, and while reading)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def render(answer: Answer, runtime: Runtime, wants_json: bool) -> Response:
+    runtime.metrics.observe_answer(answer)
+    if isinstance(answer, Problem):
+        return JSONResponse(problem_json(answer), status_code=answer.status_code, headers=answer.headers)
+    if isinstance(answer, FormatAnswer):
+        now = runtime.clock.now()
+        if wants_json:
+            return JSONResponse(format_json(answer, now), status_code=answer.status_code)
+        return Response(format_xml(answer, now), status_code=answer.status_code, media_type="application/xml")
+    assert isinstance(answer, ReceiptAnswer)
+    if wants_json:
+        return JSONResponse(receipt_json(answer), status_code=answer.status_code, headers=answer.headers)
+    return Response(
+        receipt_xml(answer),
+        status_code=answer.status_code,
+        media_type="application/xml",
+        headers=answer.headers,
+    )
+
+
+@router.post(
+    "/ceb/messages",
+    status_code=202,
+    summary="Declare a CEB message (orders, payments, waybills, lists, …)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/xml": {"schema": {"type": "string"}, "examples": MESSAGE_EXAMPLES}},
+        }
+    },
+    responses=RESPONSES,
+)
+async def post_message(
+    request: Request,
+    content_type: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Validate, authorise and durably accept one CEB message; answer with the matching receipt.
+
+    Sent as the body, `Content-Type: application/xml`, with `Authorization: Bearer <api key>`.
+    202: accepted (returnStatus 2 per document, or 1 for drafts); 400: a CEB900 format receipt
+    listing every violation; 401: unknown key; 403: role, own-code or signature rule broken
+    (receipts with the negative code); 409: every document refused as a duplicate or stale
+    version; 413: body too large; 415: not XML; 503: a dependency is down (`Retry-After`).
+    """
+    runtime: Runtime = request.app.state.runtime
+    wants_json = "application/json" in (accept or "")
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in XML_TYPES:
+        problem = Problem(
+            415, "content-type", f"Content-Type must be application/xml or text/xml, not {media!r}"
+        )
+        return render(problem, runtime, wants_json)
+    body = await read_body(request, runtime.policy.max_body_bytes)
+    if body is None:
+        problem = Problem(413, "body-size", f"the body is larger than {runtime.policy.max_body_bytes} bytes")
+        return render(problem, runtime, wants_json)
+    api_key = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
+    answer = await run_in_threadpool(runtime.intake.submit, body, api_key)
+    return render(answer, runtime, wants_json)
