@@ -1,0 +1,227 @@
+"""三单对碰: the matching core, one `MatchState` per order key, `match` and `tick` pure functions.
+
+The shell keeps one state per `order_key(document)` and feeds each document through
+`match(state, document, now)`; a timer calls `tick(state, now)`. Both return the new state and the
+events (`declarations.domain.events`). Rules and codes are in `matching_rules` (import) and
+`export_rules` (export).
+
+**Keys.** Import: `I:<orderNo>`, the one key all four documents carry (the waybill has no ebpCode,
+so ebpCode cannot be part of the partition key; its agreement is rule `order_list_key`). Export:
+`E:<orderNo>` for order, collection and list. The export waybill (CEB505) carries no orderNo: it
+is keyed `EW:<logisticsCode>:<logisticsNo>` and parked; when a list arrives, the shell looks up
+`export_waybill_key(list)`, feeds the parked waybill into the order's state and routes later
+waybills with that key there (an alias the shell keeps).
+
+**Life of a set.** Documents wait until all four are present, then every rule runs:
+- all hold → `DocumentStored` (120) for order, payment, waybill and `ListMatched`; the set is
+  matched and frozen: modifications and deletions are refused (-301011 style), identical
+  redeliveries are ignored, so no 120 is ever sent twice or after a terminal status;
+- some fail → one `ListMismatched` per rule; that list version is answered (terminal) and dropped,
+  the other three stay and wait for a corrected list (or a modification of theirs).
+A window (`MatchPolicy.window`, simulated time) starts with the first document of an open set;
+`tick` after the deadline emits `MatchTimedOut` naming what is missing and drops the list.
+
+**appType** (§4.5): 1 new (refused while a different version is stored), 2 modify (needs a stored
+version, not older by appTime), 3 delete (same conditions; the set waits again).
+
+| kind | duplicate | no target | after matching | older appTime |
+|---|---|---|---|---|
+| order | -301010 | -301009 | -301011 | -301014 |
+| payment | -401007 | -401009 | -401011 | -401012 |
+| waybill | -504015 | -504009 | -504011 | -504016 |
+| list | -621004 | -621042 | -621011 | -621055 |
+
+Spec codes where §4.5/§4.7 name them; -401009/-401011/-504009/-504011/-504016 follow "the same
+pattern" within the documented ranges. Export documents use the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from declarations.domain.events import (
+    DocumentRefused,
+    DocumentStored,
+    DocumentWithdrawn,
+    Kind,
+    ListMatched,
+    ListMismatched,
+    MatchEvent,
+    MatchTimedOut,
+)
+from declarations.domain.export_lists import ExportList, ExportListHead
+from declarations.domain.export_rules import EXPORT_RULES, ExportSet
+from declarations.domain.export_trade import Collection, ExportOrder, ExportOrderHead, ExportWaybill
+from declarations.domain.import_lists import InventoryList, InventoryListHead
+from declarations.domain.import_trade import Order, OrderHead, Payment, Waybill
+from declarations.domain.matching_rules import IMPORT_RULES, ImportSet, MatchPolicy
+from declarations.domain.matching_text import REFUSALS, missing_text, refusal_text, stored_text
+
+MatchDocument = (
+    Order | Payment | Waybill | InventoryList | ExportOrder | Collection | ExportWaybill | ExportList
+)
+AnyList = InventoryList | ExportList
+Slots = tuple[MatchDocument | None, MatchDocument | None, MatchDocument | None, MatchDocument | None]
+Header = (
+    OrderHead
+    | InventoryListHead
+    | ExportOrderHead
+    | ExportListHead
+    | Payment
+    | Waybill
+    | Collection
+    | ExportWaybill
+)
+
+KINDS = (Kind.ORDER, Kind.PAYMENT, Kind.WAYBILL, Kind.LIST)
+_SLOT: dict[type, int] = {Order: 0, Payment: 1, Waybill: 2, InventoryList: 3}
+_SLOT |= {ExportOrder: 0, Collection: 1, ExportWaybill: 2, ExportList: 3}
+TIMED_OUT = 100  # 海关退单: the list is returned with the reason (三单不齐)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchState:
+    """The documents seen for one order key (order, payment, waybill, list), and where the set is."""
+
+    documents: Slots = (None, None, None, None)
+    matched: bool = False
+    deadline: datetime | None = None
+    closed: frozenset[AnyList] = frozenset()  # list versions already answered with a rejection
+
+
+EMPTY = MatchState()
+DEFAULT_POLICY = MatchPolicy()
+
+
+def order_key(document: MatchDocument) -> str:
+    """The partition key of a document (see the module docstring)."""
+    if isinstance(document, Order | InventoryList):
+        return f"I:{document.head.order_no}"
+    if isinstance(document, Payment | Waybill):
+        return f"I:{document.order_no}"
+    if isinstance(document, ExportOrder | ExportList):
+        return f"E:{document.head.order_no}"
+    if isinstance(document, Collection):
+        return f"E:{document.order_no}"
+    return f"EW:{document.logistics_code}:{document.logistics_no}"
+
+
+def export_waybill_key(inventory: ExportList) -> str:
+    """Where the export list's waybill is parked until the list links it to the order key."""
+    return f"EW:{inventory.head.logistics_code}:{inventory.head.logistics_no}"
+
+
+def header(document: MatchDocument) -> Header:
+    """The record that carries appType and appTime."""
+    if isinstance(document, Order | InventoryList | ExportOrder | ExportList):
+        return document.head
+    return document
+
+
+def match(
+    state: MatchState, document: MatchDocument, now: datetime, policy: MatchPolicy = DEFAULT_POLICY
+) -> tuple[MatchState, tuple[MatchEvent, ...]]:
+    """Take one document (new, modified, deleted or redelivered) and match when the set is complete."""
+    slot = _SLOT[type(document)]
+    current = state.documents[slot]
+    if current is document or current == document or (state.closed and document in state.closed):
+        return state, ()  # a redelivery changes nothing
+    head = header(document)
+    refusal = _refusal(state, slot, current, head)
+    if refusal is not None:
+        return state, (refusal,)
+    if head.app_type == "3":
+        return _put(state, slot, None, state.deadline), (DocumentWithdrawn(KINDS[slot]),)
+    deadline = state.deadline or now + policy.window
+    return _evaluate(_put(state, slot, document, deadline), policy)
+
+
+def tick(state: MatchState, now: datetime) -> tuple[MatchState, tuple[MatchEvent, ...]]:
+    """Close an open set whose window has passed: `MatchTimedOut` naming what is missing."""
+    if state.matched or state.deadline is None or now < state.deadline:
+        return state, ()
+    documents = state.documents
+    missing = tuple(kind for kind, document in zip(KINDS, documents, strict=True) if document is None)
+    event = MatchTimedOut(missing, TIMED_OUT, missing_text(missing, documents))
+    return _drop_list(state, deadline=None), (event,)
+
+
+def _refusal(
+    state: MatchState, slot: int, current: MatchDocument | None, head: Header
+) -> DocumentRefused | None:
+    kind = KINDS[slot]
+    if head.app_type == "1":
+        return None if current is None else _refused(kind, "duplicate", current)
+    if state.matched:
+        return _refused(kind, "matched", current)
+    if current is None:
+        return _refused(kind, "no_target", current)
+    if head.app_time < header(current).app_time:
+        return _refused(kind, "stale", current)
+    return None
+
+
+def _refused(kind: Kind, reason: str, current: MatchDocument | None) -> DocumentRefused:
+    return DocumentRefused(kind, REFUSALS[kind][reason], refusal_text(kind, reason, current))
+
+
+def _put(
+    state: MatchState, slot: int, document: MatchDocument | None, deadline: datetime | None
+) -> MatchState:
+    documents = list(state.documents)
+    documents[slot] = document
+    order, payment, waybill, inventory = documents
+    return MatchState((order, payment, waybill, inventory), state.matched, deadline, state.closed)
+
+
+def _drop_list(state: MatchState, deadline: datetime | None) -> MatchState:
+    order, payment, waybill, inventory = state.documents
+    closed = state.closed | {inventory} if isinstance(inventory, InventoryList | ExportList) else state.closed
+    return MatchState((order, payment, waybill, None), False, deadline, closed)
+
+
+def _evaluate(state: MatchState, policy: MatchPolicy) -> tuple[MatchState, tuple[MatchEvent, ...]]:
+    complete = _complete(state.documents)
+    if complete is None:
+        return state, ()
+    rules = IMPORT_RULES if isinstance(complete, ImportSet) else EXPORT_RULES
+    failures: list[MatchEvent] = []
+    for rule in rules:
+        info = rule.check(complete, policy)  # type: ignore[arg-type]
+        if info is not None:
+            failures.append(ListMismatched(rule.id, rule.code, info))
+    if failures:
+        return _drop_list(state, state.deadline), tuple(failures)
+    return MatchState(state.documents, True, None, state.closed), _matched(state.documents)
+
+
+def _complete(documents: Slots) -> ImportSet | ExportSet | None:
+    order, payment, waybill, inventory = documents
+    if isinstance(order, Order):
+        if (
+            isinstance(payment, Payment)
+            and isinstance(waybill, Waybill)
+            and isinstance(inventory, InventoryList)
+        ):
+            return ImportSet(order, payment, waybill, inventory)
+        return None
+    if (
+        isinstance(order, ExportOrder)
+        and isinstance(payment, Collection)
+        and isinstance(waybill, ExportWaybill)
+        and isinstance(inventory, ExportList)
+    ):
+        return ExportSet(order, payment, waybill, inventory)
+    return None
+
+
+def _matched(documents: Slots) -> tuple[MatchEvent, ...]:
+    order, payment, waybill, inventory = documents
+    assert isinstance(inventory, InventoryList | ExportList)  # `_complete` checked it
+    return (
+        DocumentStored(Kind.ORDER, stored_text(Kind.ORDER, order)),
+        DocumentStored(Kind.PAYMENT, stored_text(Kind.PAYMENT, payment)),
+        DocumentStored(Kind.WAYBILL, stored_text(Kind.WAYBILL, waybill)),
+        ListMatched(inventory, stored_text(Kind.LIST, inventory)),
+    )
