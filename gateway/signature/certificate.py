@@ -36,9 +36,8 @@ class Certificate:
 
     @property
     def serial_hex(self) -> str:
-        """The serial as the E-port writes it in KeyName: lower-case hex, an even number of digits."""
-        digits = f"{self.serial:x}"
-        return digits.zfill(len(digits) + len(digits) % 2)
+        """The serial in lower-case hex without leading zeros, as the enterprise registry keeps it."""
+        return f"{self.serial:x}"
 
     @property
     def fingerprint(self) -> str:

@@ -56,23 +56,11 @@ def issue_identity(
     if not_before.tzinfo is None or not_after.tzinfo is None or not_after <= not_before:
         raise SignatureError("the validity needs aware datetimes with not_before < not_after")
     key = key if key is not None else new_key(kind)
-    serial = serial if serial is not None else _random_serial()
     subject = x509.Name.build(
         {"country_name": "CN", "organization_name": name, "common_name": name, "serial_number": code}
     )
-    spki = _public_key_info(key)
-    tbs = x509.TbsCertificate(
-        {
-            "version": "v3",
-            "serial_number": serial,
-            "signature": _signature_algorithm(key),
-            "issuer": subject,
-            "validity": {"not_before": _time(not_before), "not_after": _time(not_after)},
-            "subject": subject,
-            "subject_public_key_info": spki,
-            "extensions": _extensions(spki),
-        }
-    )
+    validity = {"not_before": _time(not_before), "not_after": _time(not_after)}
+    tbs = _tbs_certificate(key, serial if serial is not None else _random_serial(), subject, validity)
     certificate = x509.Certificate(
         {
             "tbs_certificate": tbs,
@@ -83,9 +71,28 @@ def issue_identity(
     return SigningIdentity.of(key, certificate.dump())
 
 
+def _tbs_certificate(
+    key: PrivateKey, serial: int, subject: x509.Name, validity: dict[str, x509.Time]
+) -> x509.TbsCertificate:
+    """The to-be-signed part of a self-signed certificate: issuer and subject are the enterprise."""
+    spki = _public_key_info(key)
+    return x509.TbsCertificate(
+        {
+            "version": "v3",
+            "serial_number": serial,
+            "signature": _signature_algorithm(key),
+            "issuer": subject,
+            "validity": validity,
+            "subject": subject,
+            "subject_public_key_info": spki,
+            "extensions": _extensions(spki),
+        }
+    )
+
+
 def _random_serial() -> int:
     """A positive 64-bit serial, 16 hex digits like the E-port's (e.g. 03000000000cde6f)."""
-    return secrets.randbits(63) | (1 << 56)
+    return secrets.randbits(63) | (1 << 60)
 
 
 def _public_key_info(key: PrivateKey) -> keys.PublicKeyInfo:
