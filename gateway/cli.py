@@ -23,22 +23,48 @@ def main() -> None:
 @click.option("--db", default=None, help="SQLAlchemy database URL (default: sqlite:///var/cebsim.db).")
 @click.option("--host", default=None, help="Listen address (default: 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Listen port (default: 8000).")
-def serve(bus: str | None, kafka: str | None, db: str | None, host: str | None, port: int | None) -> None:
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Seed demo enterprises (keys and certificates in var/demo/) and accept unsigned demo traffic.",
+)
+def serve(
+    bus: str | None, kafka: str | None, db: str | None, host: str | None, port: int | None, demo: bool
+) -> None:
     """Run the gateway (embedded by default: in-process bus, SQLite file under var/)."""
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.runtime import build_runtime
     from gateway.settings import Settings
 
     given = {"bus": bus, "kafka": kafka, "db": db, "host": host, "port": port}
     overrides: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+    if demo:
+        overrides.setdefault("require_signatures", False)
     settings = Settings(**overrides)  # the environment fills in what the command line leaves out
-    if settings.db.startswith("sqlite:///"):
-        Path(settings.db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    runtime = build_runtime(settings)
+    if demo:
+        _print_demo(runtime)
     click.echo(
-        f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, db={settings.db})"
+        f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, db={settings.db}, "
+        f"signatures {'required' if settings.require_signatures else 'optional'})"
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, runtime), host=settings.host, port=settings.port, log_level="info")
+
+
+def _print_demo(runtime: Any) -> None:
+    from gateway.demo import seed
+
+    out = Path("var/demo")
+    rows = seed(runtime, out)
+    click.echo("cebsim demo enterprises (fresh API keys; identities and parties.json in var/demo/):")
+    for row in rows:
+        click.echo(f"  {row['code']}  {row['roles']:<20} {row['api_key']}  {row['name']}")
+    click.echo(
+        "  try: curl -s -X POST http://127.0.0.1:8000/ceb/messages -H 'Content-Type: application/xml' "
+        f"-H 'Authorization: Bearer {rows[0]['api_key']}' --data-binary @var/demo/CEB311Message.xml"
+    )
 
 
 @main.command()

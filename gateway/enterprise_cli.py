@@ -105,11 +105,15 @@ def key(code: str, db: str, as_json: bool) -> None:
 @db_option
 def cert(code: str, certificate: Path, db: str) -> None:
     """Register a signing certificate (PEM or DER X.509) for an enterprise."""
-    from gateway.certificates import read_certificate
+    from gateway.signature import SignatureError
+    from gateway.signature.certificate import der_from_pem_or_der, read_certificate
 
     try:
-        der, serial = read_certificate(certificate.read_bytes())
+        der = der_from_pem_or_der(certificate.read_bytes())
+        serial = read_certificate(der).serial_hex
         fingerprint = registry(db).add_certificate(code, der, serial, now())
+    except SignatureError as exc:
+        raise click.ClickException(f"not a usable X.509 certificate: {exc}") from exc
     except CebsimError as exc:
         fail(exc)
         return
