@@ -26,7 +26,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed-run
 	@mkdir -p var
-	$(BIN)/cebsim serve --host $(HOST) --port $(PORT) --db sqlite:///var/cebsim.db
+	$(BIN)/cebsim serve --demo --host $(HOST) --port $(PORT) --db sqlite:///var/cebsim.db
 
 test: $(VENV)/.installed-dev
 	bash infra/test.sh
