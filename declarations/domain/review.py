@@ -1,0 +1,232 @@
+"""清单审核: the review core, one `ReviewState` per buyer (buyerIdNumber), `review` a pure function.
+
+A matched import list (`MatchedList`: the list and the customs serial the shell assigned) goes:
+
+1. receipt 120 (海关入库);
+2. positive list: every line's gcode must start with an allowed HS prefix, else 100;
+3. limits through the buyer's `Ledger` (-621005 single, -621018 annual); a single item above the
+   single limit passes at full rates when `ReviewPolicy.full_rate_single_item` (the default; the
+   exact "一件商品" condition, one line with qty 1, is unconfirmed, §4.3);
+4. tax assessed (`tax.assess`);
+5. receipt 399 (审结) with the final invtNo = customsCode(4) + year(4, China time) + `I` + serial(9);
+6. the customs decision (`CustomsDecision`, from `ReviewPolicy.decide`, default release):
+   optional 300 and 500, then 800 → 899 (released: `TaxAssessed` + `ListReleased`), or 501–503/599
+   (detained), 700 (return shipment) or 100 (rejected) — these emit `ListRejected`, and 100/700
+   give the quota back (detention keeps it until the goods' fate is known).
+
+Statuses of one list follow `RANK` strictly (120 < 399 < 300 < 500 < outcome < 899): the
+lifecycle order, not the numbers. A redelivered list (same guid) changes nothing; a list id seen
+before is reviewed again only if its last answer was a rejection before 399 (a corrected resubmission).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from declarations.domain.events import (
+    ListRejected,
+    ListReleased,
+    ListReviewed,
+    ReceiptDue,
+    ReviewEvent,
+    TaxAssessed,
+)
+from declarations.domain.import_lists import InventoryList
+from declarations.domain.ledger import Accepted, Ledger, Limits, release, reserve, year_of
+from declarations.domain.rates import PositiveList, RateTable
+from declarations.domain.tax import ZERO, assess, dutiable_values, tax_bill
+
+RANK: dict[int, int] = {
+    120: 1,
+    399: 2,
+    300: 3,
+    500: 4,
+    800: 5,
+    501: 5,
+    502: 5,
+    503: 5,
+    599: 5,
+    700: 5,
+    100: 5,
+}
+RANK[899] = 6
+OUTCOMES = frozenset({800, 501, 502, 503, 599, 700, 100})
+GIVES_QUOTA_BACK = frozenset({100, 700})
+TAX_BILL_NAMESPACE = uuid.UUID("6f1c2a4e-8d4b-5b7e-9a51-3c0e2f1d7a10")
+STATUS_TEXT = {
+    120: "逻辑校验通过",
+    399: "海关审结",
+    300: "人工审核",
+    500: "查验",
+    800: "放行",
+    899: "结关",
+    501: "扣留移送通关",
+    502: "扣留移送缉私",
+    503: "扣留移送法规",
+    599: "其它扣留",
+    700: "退运",
+    100: "海关退单",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsDecision:
+    """What customs does after 399: `holds` (300 and/or 500, in that order), then `outcome`."""
+
+    outcome: int = 800
+    holds: tuple[int, ...] = ()
+    info: str = ""
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES or self.holds not in ((), (300,), (500,), (300, 500)):
+            raise ValueError(f"not a customs decision: holds {self.holds}, outcome {self.outcome}")
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        return (*self.holds, self.outcome, *((899,) if self.outcome == 800 else ()))
+
+
+RELEASE = CustomsDecision()
+
+
+def release_all(_: InventoryList) -> CustomsDecision:
+    return RELEASE
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPolicy:
+    rates: RateTable
+    positive_list: PositiveList
+    decide: Callable[[InventoryList], CustomsDecision] = release_all
+    limits: Limits = Limits()  # noqa: RUF009 — a frozen value, shared safely
+    full_rate_single_item: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedList:
+    """A list that passed matching, with the 9-digit customs serial the shell assigned to it."""
+
+    inventory: InventoryList
+    serial: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The last receipt of a list (by list id) and the guid of the version that got it."""
+
+    guid: str
+    status: int
+    invt_no: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    ledger: Ledger = Ledger()  # noqa: RUF009 — a frozen value, shared safely
+    lists: Mapping[str, Progress] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def list_id(inventory: InventoryList) -> str:
+    """The import list's business key (§4.5): ebcCode + orderNo."""
+    return f"{inventory.head.ebc_code}:{inventory.head.order_no}"
+
+
+def invt_number(customs_code: str, now: datetime, serial: int) -> str:
+    if not 0 <= serial <= 999_999_999:
+        raise ValueError(f"customs serial {serial} does not fit 9 digits")
+    return f"{customs_code}{year_of(now)}I{serial:09d}"
+
+
+def review(
+    state: ReviewState, matched: MatchedList, now: datetime, policy: ReviewPolicy
+) -> tuple[ReviewState, tuple[ReviewEvent, ...]]:
+    """Review one matched list for its buyer: the receipts, the tax bill and the ledger entry."""
+    inventory = matched.inventory
+    key = list_id(inventory)
+    seen = state.lists.get(key)
+    if seen is not None and (seen.guid == inventory.head.guid or seen.invt_no is not None):
+        return state, ()  # a redelivery, or a list customs already concluded
+    stored = ReceiptDue(120, STATUS_TEXT[120])
+    refusal = _off_list(inventory, policy.positive_list)
+    if refusal is not None:
+        return _rejected(state, inventory, 100, refusal, stored)
+    full_rate = _full_rate(inventory, policy)
+    value = sum(dutiable_values(inventory), ZERO)
+    buyer = inventory.head.buyer_id_number
+    ledger, answer = reserve(
+        state.ledger, key, buyer, value, now, limits=policy.limits, single_item=full_rate
+    )
+    if not isinstance(answer, Accepted):
+        return _rejected(state, inventory, answer.code, answer.info, stored)
+    invt_no = invt_number(inventory.head.customs_code, now, matched.serial)
+    decision = policy.decide(inventory)
+    ledger, decided = _conclude(
+        ledger, inventory, invt_no, decision, now=now, policy=policy, full_rate=full_rate
+    )
+    events = (stored, ReceiptDue(399, STATUS_TEXT[399], invt_no), ListReviewed(key, invt_no), *decided)
+    progress = Progress(inventory.head.guid, decision.statuses[-1], invt_no)
+    return ReviewState(ledger, _with(state.lists, key, progress)), events
+
+
+def _conclude(
+    ledger: Ledger,
+    inventory: InventoryList,
+    invt_no: str,
+    decision: CustomsDecision,
+    *,
+    now: datetime,
+    policy: ReviewPolicy,
+    full_rate: bool,
+) -> tuple[Ledger, tuple[ReviewEvent, ...]]:
+    """After 399: the decision's receipts, then the tax bill and release, or the rejection."""
+    key = list_id(inventory)
+    receipts = _decided(decision, invt_no)
+    if decision.outcome == 800:
+        bill = tax_bill(inventory, assess(inventory, policy.rates, full_rate), invt_no, _guid(invt_no), now)
+        return ledger, (*receipts, TaxAssessed(bill), ListReleased(key, invt_no))
+    rejected = ListRejected(key, decision.outcome, decision.info or STATUS_TEXT[decision.outcome])
+    ledger = release(ledger, key) if decision.outcome in GIVES_QUOTA_BACK else ledger
+    return ledger, (*receipts, rejected)
+
+
+def _decided(decision: CustomsDecision, invt_no: str) -> tuple[ReceiptDue, ...]:
+    last = decision.outcome
+    texts = {**STATUS_TEXT, last: decision.info or STATUS_TEXT[last]}
+    return tuple(ReceiptDue(status, texts[status], invt_no) for status in decision.statuses)
+
+
+def _rejected(
+    state: ReviewState, inventory: InventoryList, code: int, info: str, stored: ReceiptDue
+) -> tuple[ReviewState, tuple[ReviewEvent, ...]]:
+    """Refused before 399: the list may come back corrected (no invtNo was given)."""
+    key = list_id(inventory)
+    events = (stored, ReceiptDue(code, info), ListRejected(key, code, info))
+    return ReviewState(state.ledger, _with(state.lists, key, Progress(inventory.head.guid, code))), events
+
+
+def _off_list(inventory: InventoryList, positive_list: PositiveList) -> str | None:
+    outside = [line for line in inventory.lines if not positive_list.allows(line.gcode)]
+    if not outside:
+        return None
+    named = "、".join(f"[gnum={line.gnum},gcode={line.gcode}]" for line in outside)
+    return f"商品{named}不在《跨境电子商务零售进口商品清单》内"
+
+
+def _full_rate(inventory: InventoryList, policy: ReviewPolicy) -> bool:
+    """The indivisible single item above the single limit: one line, quantity one."""
+    lines = inventory.lines
+    single_item = len(lines) == 1 and lines[0].qty == 1
+    value = sum(dutiable_values(inventory), ZERO)
+    return policy.full_rate_single_item and single_item and value > policy.limits.single
+
+
+def _guid(invt_no: str) -> str:
+    """A deterministic tax-bill guid, so a replayed review produces the same CEB816."""
+    return str(uuid.uuid5(TAX_BILL_NAMESPACE, invt_no)).upper()
+
+
+def _with(lists: Mapping[str, Progress], key: str, progress: Progress) -> Mapping[str, Progress]:
+    return MappingProxyType({**lists, key: progress})
