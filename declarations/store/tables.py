@@ -102,8 +102,10 @@ receipts = sa.Table(
     sa.Column("return_info", sa.String(1000), nullable=False),
     sa.Column("body", sa.LargeBinary, nullable=False),  # the receipt as a one-receipt CEB message
     sa.Column("created_at", Aware, nullable=False),
-    # a stage that is redelivered a record may emit the same receipt again: stored once
-    sa.UniqueConstraint("document_id", "message_type", "return_status", name="uq_receipts_once"),
+    # a stage that is redelivered a record may emit the same receipt again: stored once per recipient
+    sa.UniqueConstraint(
+        "document_id", "message_type", "return_status", "enterprise_code", name="uq_receipts_once"
+    ),
     sa.Index("ix_receipts_enterprise_cursor", "enterprise_code", "id"),
 )
 
@@ -128,4 +130,36 @@ webhook_deliveries = sa.Table(
     sa.Column("delivered_at", Aware, nullable=True),
     sa.UniqueConstraint("webhook_id", "receipt_id", name="uq_webhook_deliveries_once"),
     sa.Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+)
+
+stage_state = sa.Table(
+    "stage_state",
+    metadata,
+    sa.Column("stage", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("state", sa.LargeBinary, nullable=False),
+    sa.Column("deadline", Aware, nullable=True),  # when `tick` must look at this key again
+    sa.Column("updated_at", Aware, nullable=False),
+    sa.Index("ix_stage_state_deadline", "stage", "deadline"),
+)
+
+stage_offsets = sa.Table(
+    "stage_offsets",
+    metadata,
+    sa.Column("stage", sa.String(40), primary_key=True),
+    sa.Column("epoch", sa.String(40), primary_key=True),  # the bus instance: a memory bus starts again at 0
+    sa.Column("topic", sa.String(120), primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.BigInteger, nullable=False),
+)
+
+stage_outbox = sa.Table(
+    "stage_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("stage", sa.String(40), nullable=False, index=True),
+    sa.Column("topic", sa.String(120), nullable=False),
+    sa.Column("key", sa.LargeBinary, nullable=False),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+    sa.Column("headers", sa.Text, nullable=False),  # JSON [[name, base64 value], ...]
 )
