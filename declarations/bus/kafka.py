@@ -27,6 +27,7 @@ class KafkaBus:
         self, bootstrap: str, *, client_id: str = "cebsim", linger_ms: int = 2, timeout_ms: int = 10_000
     ) -> None:
         self._bootstrap = bootstrap
+        self.epoch = "kafka"  # offsets in Kafka are durable: one epoch for the life of the cluster
         self._client_id = client_id
         self._timeout_ms = timeout_ms
         try:

@@ -9,6 +9,7 @@ database commit that precedes publishing.
 from __future__ import annotations
 
 import threading
+import uuid
 import zlib
 from collections.abc import Mapping, Sequence
 
@@ -25,6 +26,7 @@ def partition_for(key: bytes, partitions: int) -> int:
 class MemoryBus:
     def __init__(self, default_partitions: int = 1) -> None:
         self._default_partitions = default_partitions
+        self.epoch = f"memory-{uuid.uuid4().hex[:12]}"
         self._logs: dict[str, list[list[BusRecord]]] = {}
         self._committed: dict[str, dict[Position, int]] = {}
         self._changed = threading.Condition()

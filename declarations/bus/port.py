@@ -47,6 +47,9 @@ class BusConsumer(Protocol):
 
 
 class Bus(Protocol):
+    epoch: str
+    """Names this log: offsets are only comparable within one epoch (a memory bus starts anew at 0)."""
+
     def create_topics(self, partitions: Mapping[str, int]) -> None:
         """Create the topics that do not exist yet, with these partition counts."""
         ...

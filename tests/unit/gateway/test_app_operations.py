@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -22,9 +23,12 @@ def test_healthz_docs_and_readyz_answer_on_an_embedded_sqlite_file(tmp_path: Pat
         assert "/healthz" in client.get("/openapi.json").json()["paths"]
 
 
-def test_readyz_says_unavailable_with_retry_after_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
-    missing_dir = tmp_path / "no" / "such" / "dir" / "cebsim.db"
-    with TestClient(create_app(Settings(db=f"sqlite:///{missing_dir}"))) as client:
+def test_readyz_says_unavailable_with_retry_after_when_the_database_is_down(tmp_path: Path) -> None:
+    app = create_app(Settings(db=f"sqlite:///{tmp_path / 'cebsim.db'}"))
+    with TestClient(app) as client:
+        assert client.get("/readyz").status_code == 200
+        # the database goes away: nothing listens on port 1
+        app.state.runtime.engine = sa.create_engine("postgresql+psycopg://cebsim@127.0.0.1:1/cebsim")
         answer = client.get("/readyz")
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "5"

@@ -1,0 +1,1 @@
+"""Stage shells: the thin I/O wrapper around each pure core (matching, review, recorder)."""

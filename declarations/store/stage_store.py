@@ -1,0 +1,149 @@
+"""What a stage shell persists in one transaction: per-key state, processed offsets, the outbox.
+
+State is pickled: it is the stage's own frozen dataclasses, written and read only by cebsim in
+its own database (never from outside input), and pickle keeps every Decimal and aware datetime
+exact without a schema per stage.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from declarations.bus.port import Headers
+from declarations.store.tables import stage_offsets, stage_outbox, stage_state
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A record a stage wants published once its transaction commits."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    id: int
+    output: Output
+
+
+class StageStore:
+    def __init__(self, conn: sa.Connection, stage: str) -> None:
+        self._conn = conn
+        self._stage = stage
+
+    def load(self, keys: Iterable[str]) -> dict[str, Any]:
+        wanted = sorted(set(keys))
+        found: dict[str, Any] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._conn.execute(
+                sa.select(stage_state.c.key, stage_state.c.state).where(
+                    stage_state.c.stage == self._stage, stage_state.c.key.in_(chunk)
+                )
+            ).all()
+            found.update({row.key: pickle.loads(row.state) for row in rows})  # noqa: S301 (own state, see above)
+        return found
+
+    def save(self, key: str, state: Any, deadline: datetime | None, now: datetime) -> None:
+        values = {
+            "state": pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
+            "deadline": deadline,
+            "updated_at": now,
+        }
+        updated = self._conn.execute(
+            stage_state.update()
+            .where(stage_state.c.stage == self._stage, stage_state.c.key == key)
+            .values(**values)
+        )
+        if updated.rowcount == 0:
+            self._conn.execute(stage_state.insert().values(stage=self._stage, key=key, **values))
+
+    def delete(self, key: str) -> None:
+        self._conn.execute(
+            stage_state.delete().where(stage_state.c.stage == self._stage, stage_state.c.key == key)
+        )
+
+    def due(self, now: datetime, limit: int = 1000) -> list[str]:
+        """Keys whose deadline has passed."""
+        rows = self._conn.execute(
+            sa.select(stage_state.c.key)
+            .where(stage_state.c.stage == self._stage, stage_state.c.deadline <= now)
+            .order_by(stage_state.c.deadline)
+            .limit(limit)
+        ).all()
+        return [row.key for row in rows]
+
+    def offsets(self, epoch: str) -> dict[tuple[str, int], int]:
+        rows = self._conn.execute(
+            sa.select(stage_offsets.c.topic, stage_offsets.c.partition, stage_offsets.c.offset).where(
+                stage_offsets.c.stage == self._stage, stage_offsets.c.epoch == epoch
+            )
+        ).all()
+        return {(row.topic, row.partition): int(row.offset) for row in rows}
+
+    def save_offsets(
+        self, epoch: str, offsets: Mapping[tuple[str, int], int], known: Mapping[tuple[str, int], int]
+    ) -> None:
+        for (topic, partition), offset in offsets.items():
+            where = (
+                stage_offsets.c.stage == self._stage,
+                stage_offsets.c.epoch == epoch,
+                stage_offsets.c.topic == topic,
+                stage_offsets.c.partition == partition,
+            )
+            if (topic, partition) in known:
+                self._conn.execute(stage_offsets.update().where(*where).values(offset=offset))
+            else:
+                self._conn.execute(
+                    stage_offsets.insert().values(
+                        stage=self._stage, epoch=epoch, topic=topic, partition=partition, offset=offset
+                    )
+                )
+
+    def add_outputs(self, outputs: Iterable[Output]) -> None:
+        rows = [
+            {
+                "stage": self._stage,
+                "topic": o.topic,
+                "key": o.key,
+                "value": o.value,
+                "headers": _dump_headers(o.headers),
+            }
+            for o in outputs
+        ]
+        if rows:
+            self._conn.execute(stage_outbox.insert(), rows)
+
+    def pending(self, limit: int = 5000) -> list[Pending]:
+        rows = self._conn.execute(
+            sa.select(stage_outbox)
+            .where(stage_outbox.c.stage == self._stage)
+            .order_by(stage_outbox.c.id)
+            .limit(limit)
+        ).all()
+        return [
+            Pending(row.id, Output(row.topic, row.key, row.value, _load_headers(row.headers))) for row in rows
+        ]
+
+    def sent(self, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):
+            self._conn.execute(stage_outbox.delete().where(stage_outbox.c.id.in_(ids[start : start + 500])))
+
+
+def _dump_headers(headers: Headers) -> str:
+    return json.dumps([[name, base64.b64encode(value).decode()] for name, value in headers])
+
+
+def _load_headers(text: str) -> Headers:
+    return tuple((name, base64.b64decode(value)) for name, value in json.loads(text))
