@@ -118,7 +118,7 @@ class StageStore:
                 "topic": o.topic,
                 "key": o.key,
                 "value": o.value,
-                "headers": _dump_headers(o.headers),
+                "headers": dump_headers(o.headers),
             }
             for o in outputs
         ]
@@ -133,7 +133,7 @@ class StageStore:
             .limit(limit)
         ).all()
         return [
-            Pending(row.id, Output(row.topic, row.key, row.value, _load_headers(row.headers))) for row in rows
+            Pending(row.id, Output(row.topic, row.key, row.value, load_headers(row.headers))) for row in rows
         ]
 
     def sent(self, ids: list[int]) -> None:
@@ -141,9 +141,9 @@ class StageStore:
             self._conn.execute(stage_outbox.delete().where(stage_outbox.c.id.in_(ids[start : start + 500])))
 
 
-def _dump_headers(headers: Headers) -> str:
+def dump_headers(headers: Headers) -> str:
     return json.dumps([[name, base64.b64encode(value).decode()] for name, value in headers])
 
 
-def _load_headers(text: str) -> Headers:
+def load_headers(text: str) -> Headers:
     return tuple((name, base64.b64decode(value)) for name, value in json.loads(text))

@@ -163,3 +163,26 @@ stage_outbox = sa.Table(
     sa.Column("value", sa.LargeBinary, nullable=False),
     sa.Column("headers", sa.Text, nullable=False),  # JSON [[name, base64 value], ...]
 )
+
+bus_log = sa.Table(
+    "bus_log",
+    metadata,
+    # One sequence for every topic: SQLite assigns it under its single write lock, so ids are in
+    # commit order and a consumer reading `id > position` never skips a late commit.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(120), nullable=False),
+    sa.Column("partition", sa.Integer, nullable=False),
+    sa.Column("key", sa.LargeBinary, nullable=False),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+    sa.Column("headers", sa.Text, nullable=False),
+    sa.Index("ix_bus_log_topic_id", "topic", "id"),
+    sqlite_autoincrement=True,
+)
+
+bus_positions = sa.Table(
+    "bus_positions",
+    metadata,
+    sa.Column("group_id", sa.String(120), primary_key=True),
+    sa.Column("topic", sa.String(120), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),  # the last bus_log id the group committed
+)
