@@ -139,7 +139,7 @@ class IntakeService:
             declared = any(facts(message.message_type, d).app_status == DECLARE for d in message.documents)
             if declared and self._policy.require_signatures:
                 return Refusal(
-                    "1001",
+                    "signature:1001",
                     "appStatus=2 (申报) requires a signature (ds:Signature)",
                     "ds:Signature",
                     code or "-1001",
@@ -147,7 +147,7 @@ class IntakeService:
             return None
         if not check.valid:
             return Refusal(
-                check.code or "1001",
+                f"signature:{check.code or '1001'}",
                 f"签名验证失败: {check.failure}",
                 "ds:Signature",
                 code or f"-{check.code or '1001'}",
@@ -160,7 +160,7 @@ class IntakeService:
             return None
         reason = "is not registered" if owner is None else "is registered to another enterprise"
         return Refusal(
-            "1001",
+            "signature:1001",
             f"签名证书[{check.certificate_serial}] {reason}",
             "ds:Signature/ds:KeyInfo",
             code or "-1001",
