@@ -14,7 +14,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from declarations.errors import DependencyError
 from declarations.store.engine import check_reachable
-from gateway.routes import messages
+from gateway import problems
+from gateway.routes import documents, messages, receipts
 from gateway.runtime import Runtime, build_runtime
 from gateway.settings import Settings
 
@@ -43,6 +44,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app = FastAPI(title="cebsim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     app.include_router(messages.router)
+    app.include_router(receipts.router)
+    app.include_router(documents.router)
+    problems.install(app)
     app.middleware("http")(_observe(runtime))
     _operations(app, runtime)
     return app

@@ -19,6 +19,9 @@ from gateway.intake.acceptor import ACCEPTED_TOPIC, Acceptor
 from gateway.intake.service import IntakePolicy, IntakeService
 from gateway.metrics import Metrics
 from gateway.settings import Settings
+from gateway.webhooks.deliveries import DeliveryLog
+from gateway.webhooks.dispatcher import WebhookDispatcher
+from gateway.webhooks.sender import HttpSender
 from schemas.loader import SchemaRegistry
 
 
@@ -33,11 +36,16 @@ class Runtime:
     intake: IntakeService
     policy: IntakePolicy
     metrics: Metrics
+    webhooks: WebhookDispatcher | None = None
 
     def start(self) -> None:
         self.acceptor.start()
+        if self.webhooks is not None:
+            self.webhooks.start()
 
     def stop(self) -> None:
+        if self.webhooks is not None:
+            self.webhooks.stop()
         self.acceptor.stop()
         self.bus.close()
         self.engine.dispose()
@@ -63,4 +71,5 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
     )
     schemas = SchemaRegistry()
     intake = IntakeService(registry, acceptor, schemas, clock, policy)
-    return Runtime(settings, engine, bus, clock, registry, acceptor, intake, policy, Metrics())
+    webhooks = WebhookDispatcher(DeliveryLog(engine), HttpSender(), clock)
+    return Runtime(settings, engine, bus, clock, registry, acceptor, intake, policy, Metrics(), webhooks)

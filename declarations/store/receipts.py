@@ -1,0 +1,198 @@
+"""Receipts in the store: recorded once per recipient, read back by cursor.
+
+    ReceiptStore.record(conn_or_engine, [RecordedReceipt, ...]) -> RecordResult
+    ReceiptStore.page(engine, enterprise_code, after, limit) -> ReceiptPage
+
+Recording is idempotent: a row is unique per (document, receipt type, returnStatus, recipient),
+inserted with INSERT … ON CONFLICT DO NOTHING, so a redelivered stage output stores nothing new.
+The document's `status` only moves forward (`declarations.receipt_status`); a receipt whose
+status ranks below the document's current one is stale and is not stored, so a trail never
+reads 120 after 399. Tax bills (CEB816/818) and summary results (CEB792) are stored in the
+trail of the document they concern but never move its clearance status.
+
+Receipt writers are serialised on the `receipts:cursor` counter row (a row lock on PostgreSQL,
+the single writer on SQLite), so receipt ids become visible in id order and a reader that
+resumes after cursor N never skips a row committed later with a smaller id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from declarations import receipt_status
+from declarations.codec import build
+from declarations.errors import RequestError, StoreUnavailableError
+from declarations.store.receipt_rows import (
+    DocumentRef,
+    ReceiptPage,
+    StoredDocument,
+    StoredReceipt,
+    find_document,
+    receipt_values,
+    stored_receipt,
+)
+from declarations.store.tables import counters, documents, receipts
+
+WRITER_LOCK = "receipts:cursor"
+MAX_PAGE = 1000
+
+__all__ = ["MAX_PAGE", "ReceiptPage", "ReceiptStore", "RecordResult", "RecordedReceipt", "StoredReceipt"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedReceipt:
+    """One receipt a stage produced, for the enterprises it goes to.
+
+    `record` is a `Receipt`, `TaxBill`, `TaxBillStatus`, `SummaryResult` or `FormatReceipt`.
+    The document is named by `document_id`, or by `document_type` plus `document_guid` or
+    `business_key` (the current version). `recipients` empty means the document's sender.
+    `body` is the one-receipt CEB message; built with the codec when left None.
+    """
+
+    message_type: str
+    record: object
+    recipients: tuple[str, ...] = ()
+    document_id: int | None = None
+    document_type: str | None = None
+    document_guid: str | None = None
+    business_key: str | None = None
+    body: bytes | None = None
+
+    def ref(self) -> DocumentRef:
+        return DocumentRef(self.document_id, self.document_type, self.document_guid, self.business_key)
+
+
+@dataclass
+class RecordResult:
+    """What `record` did: new receipt ids (cursors), duplicates skipped, stale receipts dropped."""
+
+    inserted: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    stale: int = 0
+
+
+class ReceiptStore:
+    """Receipt recording and the cursor feed; stateless, so one instance serves every thread."""
+
+    def record(self, target: sa.Engine | sa.Connection, items: list[RecordedReceipt]) -> RecordResult:
+        """Store `items` in the caller's transaction (a Connection) or in a new one (an Engine)."""
+        try:
+            if isinstance(target, sa.Engine):
+                with target.begin() as conn:
+                    return self._record(conn, items)
+            return self._record(target, items)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot record receipts: {type(exc).__name__}") from exc
+
+    def page(self, engine: sa.Engine, enterprise_code: str, after: int, limit: int) -> ReceiptPage:
+        """The enterprise's receipts with id > `after`, oldest first, at most `limit` (≤ MAX_PAGE)."""
+        if after < 0:
+            raise RequestError("after must be a cursor ≥ 0", rule="receipts-cursor")
+        if not 1 <= limit <= MAX_PAGE:
+            raise RequestError(f"limit must be between 1 and {MAX_PAGE}", rule="receipts-limit")
+        query = (
+            sa.select(receipts)
+            .where(receipts.c.enterprise_code == enterprise_code, receipts.c.id > after)
+            .order_by(receipts.c.id)
+            .limit(limit)
+        )
+        try:
+            with engine.connect() as conn:
+                rows = [stored_receipt(row) for row in conn.execute(query)]
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot read receipts: {type(exc).__name__}") from exc
+        return ReceiptPage(rows, rows[-1].cursor if rows else after)
+
+    def _record(self, conn: sa.Connection, items: list[RecordedReceipt]) -> RecordResult:
+        result = RecordResult()
+        if not items:
+            return result
+        _lock_writers(conn)
+        for item in items:
+            self._one(conn, item, result)
+        return result
+
+    def _one(self, conn: sa.Connection, item: RecordedReceipt, result: RecordResult) -> None:
+        document = find_document(conn, item.ref())
+        if document is None:
+            raise RequestError(
+                f"no stored document for this {item.message_type} receipt ({item.ref()})",
+                rule="receipt-document-unknown",
+            )
+        status = receipt_values(item.record)[1]
+        tracks_status = item.message_type == _answer_type(document.message_type)
+        if tracks_status and _stale(document.status, status):
+            result.stale += 1
+            return
+        row = _row(document, item)
+        for code in sorted(set(item.recipients or (document.sender_code,))):
+            inserted = _insert_once(conn, {**row, "enterprise_code": code})
+            if inserted is None:
+                result.duplicates += 1
+            else:
+                result.inserted.append(inserted)
+        if tracks_status and receipt_status.advances(document.status, status):
+            conn.execute(documents.update().where(documents.c.id == document.id).values(status=status))
+
+
+def _row(document: StoredDocument, item: RecordedReceipt) -> dict[str, object]:
+    _, status, at, info = receipt_values(item.record)
+    return {
+        "document_id": document.id,
+        "message_type": item.message_type,
+        "document_guid": document.guid,  # the receipt's own guid is in its body
+        "business_key": document.business_key,
+        "return_status": status,
+        "return_time": _utc(at),
+        "return_info": info[:1000],
+        "body": item.body if item.body is not None else build(item.message_type, [item.record]),
+        "created_at": _utc(at),
+    }
+
+
+def _answer_type(document_type: str) -> str:
+    return f"CEB{int(document_type[3:]) + 1}"
+
+
+def _stale(current: str, new: str) -> bool:
+    try:
+        return receipt_status.is_stale(current, new)
+    except ValueError as exc:
+        raise RequestError(str(exc), rule="receipt-status") from exc
+
+
+def _utc(at: datetime) -> datetime:
+    """Aware datetimes in UTC: SQLite keeps no offset, so every stored time is UTC."""
+    if at.tzinfo is None:
+        raise RequestError("receipt times must be timezone-aware", rule="receipt-time")
+    return at.astimezone(UTC)
+
+
+def _insert_once(conn: sa.Connection, values: dict[str, object]) -> int | None:
+    """Insert one receipt row; None when the same receipt for the same recipient is already stored."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(receipts)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=["document_id", "message_type", "return_status", "enterprise_code"]
+        )
+        .returning(receipts.c.id)
+    )
+    inserted = conn.execute(statement).scalar()
+    return int(inserted) if inserted is not None else None
+
+
+def _lock_writers(conn: sa.Connection) -> None:
+    """Serialise receipt writers until commit, so ids become visible in order."""
+    locked = conn.execute(
+        sa.select(counters.c.value).where(counters.c.name == WRITER_LOCK).with_for_update()
+    ).first()
+    if locked is None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(dialect.insert(counters).values(name=WRITER_LOCK, value=0).on_conflict_do_nothing())
+        conn.execute(sa.select(counters.c.value).where(counters.c.name == WRITER_LOCK).with_for_update())

@@ -1,0 +1,93 @@
+"""`GET /ceb/receipts`: the calling enterprise's receipts, oldest first, resumable by cursor."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from xml.sax.saxutils import quoteattr
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from declarations.errors import RequestError
+from declarations.store.receipts import MAX_PAGE, ReceiptPage, ReceiptStore, StoredReceipt
+from gateway.auth import Caller
+from gateway.runtime import Runtime
+
+DEFAULT_LIMIT = 100
+XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
+router = APIRouter(tags=["receipts"])
+
+
+def page_bounds(after: str | None, limit: str | None, default_limit: int = DEFAULT_LIMIT) -> tuple[int, int]:
+    """`after` a cursor ≥ 0 (default 0), `limit` 1…1000 (default 100); RequestError naming the rule."""
+    if after is not None and not after.isdigit():
+        raise RequestError(
+            f"after must be a receipt cursor (an integer ≥ 0), not {after!r}", rule="receipts-cursor"
+        )
+    if limit is not None and not (limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
+        raise RequestError(
+            f"limit must be an integer from 1 to {MAX_PAGE}, not {limit!r}", rule="receipts-limit"
+        )
+    return int(after or 0), int(limit or default_limit)
+
+
+def receipt_json(receipt: StoredReceipt) -> dict[str, Any]:
+    return {
+        "cursor": receipt.cursor,
+        "message_type": receipt.message_type,
+        "document_guid": receipt.document_guid,
+        "business_key": receipt.business_key,
+        "return_status": receipt.return_status,
+        "return_time": receipt.return_time_text,
+        "return_info": receipt.return_info,
+        "xml": receipt.body.decode("utf-8"),
+    }
+
+
+def feed_xml(page: ReceiptPage) -> bytes:
+    """`<receipts next="N">` wrapping `<receipt cursor=… messageType=…>` around each receipt message."""
+    out = [
+        b'<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<receipts next="{page.next_cursor}" count="{len(page.receipts)}">'.encode(),
+    ]
+    for receipt in page.receipts:
+        cursor, message_type = quoteattr(str(receipt.cursor)), quoteattr(receipt.message_type)
+        out.append(f"<receipt cursor={cursor} messageType={message_type}>".encode())
+        out.append(XML_DECLARATION.sub(b"", receipt.body))
+        out.append(b"</receipt>")
+    out.append(b"</receipts>")
+    return b"".join(out)
+
+
+@router.get("/ceb/receipts", summary="Read your receipts, oldest first, from a cursor")
+def get_receipts(
+    request: Request,
+    caller: Caller,
+    after: Annotated[
+        str | None, Query(description="the last cursor you have read (0 = from the start)")
+    ] = None,
+    limit: Annotated[
+        str | None, Query(description=f"receipts per page, 1–{MAX_PAGE} (default {DEFAULT_LIMIT})")
+    ] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The calling enterprise's receipts with cursor > `after`, oldest first.
+
+    JSON `{"receipts": [{cursor, message_type, document_guid, business_key, return_status,
+    return_time (YYYYMMDDhhmmssSSS, China time), return_info, xml}], "next_cursor": N}`; with
+    `Accept: application/xml` a `<receipts next="N">` feed of `<receipt cursor="…">` elements, each
+    holding the receipt message. Resume with `after=next_cursor` (also in `X-Next-Cursor` and a
+    `Link: rel="next"` header). 400 names the broken rule; 401 for a missing or unknown key.
+    """
+    runtime: Runtime = request.app.state.runtime
+    start, size = page_bounds(after, limit)
+    page = ReceiptStore().page(runtime.engine, caller.code, start, size)
+    headers = {
+        "X-Next-Cursor": str(page.next_cursor),
+        "Link": f'</ceb/receipts?after={page.next_cursor}&limit={size}>; rel="next"',
+    }
+    if "xml" in (accept or "") and "json" not in (accept or ""):
+        return Response(feed_xml(page), media_type="application/xml", headers=headers)
+    body = {"receipts": [receipt_json(r) for r in page.receipts], "next_cursor": page.next_cursor}
+    return JSONResponse(body, headers=headers)

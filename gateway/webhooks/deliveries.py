@@ -1,0 +1,182 @@
+"""The delivery log (`webhook_deliveries`) and the scan cursor (`counters` row `webhooks:cursor`).
+
+`enqueue_new` turns receipts after the cursor into one pending delivery per webhook of the
+receipt's enterprise and moves the cursor, in one transaction: a restart resumes where the last
+committed scan stopped, and a receipt is never skipped. `claim_due` leases due deliveries (their
+`next_attempt_at` moves `lease` ahead) so a crashed sender's claims come due again: at least once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from declarations.errors import StoreUnavailableError
+from declarations.store.receipt_rows import aware
+from declarations.store.tables import counters, receipts, webhook_deliveries, webhooks
+
+CURSOR = "webhooks:cursor"
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DueDelivery:
+    id: int
+    attempts: int
+    url: str
+    secret: str
+    receipt_cursor: int
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryEntry:
+    """One line of an enterprise's delivery log."""
+
+    id: int
+    webhook_id: int
+    url: str
+    receipt_cursor: int
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+class DeliveryLog:
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def enqueue_new(self, now: datetime, batch: int = 500) -> int:
+        """Create pending deliveries for up to `batch` receipts after the cursor; how many created."""
+        try:
+            with self._engine.begin() as conn:
+                return _enqueue(conn, now.astimezone(UTC), batch)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot scan receipts: {type(exc).__name__}") from exc
+
+    def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[DueDelivery]:
+        try:
+            with self._engine.begin() as conn:
+                return _claim(conn, now.astimezone(UTC), limit, lease)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot read deliveries: {type(exc).__name__}") from exc
+
+    def settle(self, delivery_id: int, values: dict[str, object]) -> None:
+        """Write the outcome of one attempt (state, attempts, status code, error, times)."""
+        values = {k: v.astimezone(UTC) if isinstance(v, datetime) else v for k, v in values.items()}
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    webhook_deliveries.update().where(webhook_deliveries.c.id == delivery_id).values(**values)
+                )
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot log a delivery: {type(exc).__name__}") from exc
+
+    def for_enterprise(self, code: str, after: int, limit: int) -> list[DeliveryEntry]:
+        """The enterprise's deliveries with id > `after`, oldest first."""
+        query = (
+            sa.select(webhook_deliveries, webhooks.c.url)
+            .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
+            .where(webhooks.c.enterprise_code == code, webhook_deliveries.c.id > after)
+            .order_by(webhook_deliveries.c.id)
+            .limit(limit)
+        )
+        try:
+            with self._engine.connect() as conn:
+                return [_entry(row) for row in conn.execute(query)]
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot read deliveries: {type(exc).__name__}") from exc
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _enqueue(conn: sa.Connection, now: datetime, batch: int) -> int:
+    conn.execute(_insert(conn, counters).values(name=CURSOR, value=0).on_conflict_do_nothing())
+    cursor = conn.execute(
+        sa.select(counters.c.value).where(counters.c.name == CURSOR).with_for_update()
+    ).scalar_one()
+    scanned = conn.execute(
+        sa.select(receipts.c.id, receipts.c.enterprise_code)
+        .where(receipts.c.id > cursor)
+        .order_by(receipts.c.id)
+        .limit(batch)
+    ).all()
+    if not scanned:
+        return 0
+    codes = sorted({row.enterprise_code for row in scanned})
+    hooks: dict[str, list[int]] = {}
+    for hook in conn.execute(
+        sa.select(webhooks.c.id, webhooks.c.enterprise_code).where(webhooks.c.enterprise_code.in_(codes))
+    ):
+        hooks.setdefault(hook.enterprise_code, []).append(int(hook.id))
+    rows = [
+        {
+            "webhook_id": hook_id,
+            "receipt_id": int(row.id),
+            "state": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for row in scanned
+        for hook_id in hooks.get(row.enterprise_code, [])
+    ]
+    if rows:
+        conn.execute(_insert(conn, webhook_deliveries).on_conflict_do_nothing(), rows)
+    conn.execute(counters.update().where(counters.c.name == CURSOR).values(value=int(scanned[-1].id)))
+    return len(rows)
+
+
+def _claim(conn: sa.Connection, now: datetime, limit: int, lease: timedelta) -> list[DueDelivery]:
+    query = (
+        sa.select(
+            webhook_deliveries.c.id,
+            webhook_deliveries.c.attempts,
+            webhooks.c.url,
+            webhooks.c.secret,
+            receipts.c.id.label("receipt_cursor"),
+            receipts.c.body,
+        )
+        .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
+        .join(receipts, receipts.c.id == webhook_deliveries.c.receipt_id)
+        .where(webhook_deliveries.c.state == PENDING, webhook_deliveries.c.next_attempt_at <= now)
+        .order_by(webhook_deliveries.c.next_attempt_at, webhook_deliveries.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=webhook_deliveries)
+    )
+    due = [
+        DueDelivery(int(r.id), int(r.attempts), r.url, r.secret, int(r.receipt_cursor), bytes(r.body))
+        for r in conn.execute(query)
+    ]
+    if due:
+        conn.execute(
+            webhook_deliveries.update()
+            .where(webhook_deliveries.c.id.in_([d.id for d in due]))
+            .values(next_attempt_at=now + lease)
+        )
+    return due
+
+
+def _entry(row: sa.Row[tuple[object, ...]]) -> DeliveryEntry:
+    m = row._mapping
+    return DeliveryEntry(
+        id=int(m["id"]),
+        webhook_id=int(m["webhook_id"]),
+        url=str(m["url"]),
+        receipt_cursor=int(m["receipt_id"]),
+        state=str(m["state"]),
+        attempts=int(m["attempts"]),
+        next_attempt_at=aware(m["next_attempt_at"]) if m["next_attempt_at"] else None,
+        last_status_code=m["last_status_code"],
+        last_error=m["last_error"],
+        delivered_at=aware(m["delivered_at"]) if m["delivered_at"] else None,
+    )
