@@ -37,8 +37,10 @@ pattern" within the documented ranges. Export documents use the same table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from declarations.domain.events import (
     DocumentRefused,
@@ -56,7 +58,7 @@ from declarations.domain.export_trade import Collection, ExportOrder, ExportOrde
 from declarations.domain.import_lists import InventoryList, InventoryListHead
 from declarations.domain.import_trade import Order, OrderHead, Payment, Waybill
 from declarations.domain.matching_rules import IMPORT_RULES, ImportSet, MatchPolicy
-from declarations.domain.matching_text import REFUSALS, missing_text, refusal_text, stored_text
+from declarations.domain.matching_text import REFUSALS, missing_text, refusal_text
 
 MatchDocument = (
     Order | Payment | Waybill | InventoryList | ExportOrder | Collection | ExportWaybill | ExportList
@@ -74,7 +76,7 @@ Header = (
     | ExportWaybill
 )
 
-KINDS = (Kind.ORDER, Kind.PAYMENT, Kind.WAYBILL, Kind.LIST)
+KINDS = ORDER, PAYMENT, WAYBILL, LIST = (Kind.ORDER, Kind.PAYMENT, Kind.WAYBILL, Kind.LIST)
 _SLOT: dict[type, int] = {Order: 0, Payment: 1, Waybill: 2, InventoryList: 3}
 _SLOT |= {ExportOrder: 0, Collection: 1, ExportWaybill: 2, ExportList: 3}
 TIMED_OUT = 100  # 海关退单: the list is returned with the reason (三单不齐)
@@ -220,8 +222,32 @@ def _matched(documents: Slots) -> tuple[MatchEvent, ...]:
     order, payment, waybill, inventory = documents
     assert isinstance(inventory, InventoryList | ExportList)  # `_complete` checked it
     return (
-        DocumentStored(Kind.ORDER, stored_text(Kind.ORDER, order)),
-        DocumentStored(Kind.PAYMENT, stored_text(Kind.PAYMENT, payment)),
-        DocumentStored(Kind.WAYBILL, stored_text(Kind.WAYBILL, waybill)),
-        ListMatched(inventory, stored_text(Kind.LIST, inventory)),
+        DocumentStored(ORDER, _STORED[type(order)](order)),
+        DocumentStored(PAYMENT, _STORED[type(payment)](payment)),
+        DocumentStored(WAYBILL, _STORED[type(waybill)](waybill)),
+        ListMatched(inventory, _STORED[type(inventory)](inventory)),
     )
+
+
+def _order_passed(document: Order | InventoryList | ExportOrder | ExportList) -> str:
+    return f"逻辑校验通过[orderNo={document.head.order_no},ebcCode={document.head.ebc_code}]"
+
+
+def _payment_passed(payment: Payment) -> str:
+    return f"逻辑校验通过[payCode={payment.pay_code},payTransactionId={payment.pay_transaction_id}]"
+
+
+def _collection_passed(collection: Collection) -> str:
+    return f"逻辑校验通过[orderNo={collection.order_no},ebcCode={collection.ebc_code}]"
+
+
+def _waybill_passed(waybill: Waybill | ExportWaybill) -> str:
+    return f"逻辑校验通过[logisticsCode={waybill.logistics_code},logisticsNo={waybill.logistics_no}]"
+
+
+# Each document's own business key (§4.5), looked up by type: this runs once per matched set.
+_STORED: dict[type, Callable[[Any], str]] = {
+    Order: _order_passed, InventoryList: _order_passed, ExportOrder: _order_passed, ExportList: _order_passed,
+    Payment: _payment_passed, Collection: _collection_passed,
+    Waybill: _waybill_passed, ExportWaybill: _waybill_passed,
+}  # fmt: skip

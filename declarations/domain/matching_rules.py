@@ -96,12 +96,16 @@ def _waybill_list_key(s: ImportSet, _: MatchPolicy) -> str | None:
 
 def _payment_order_key(s: ImportSet, _: MatchPolicy) -> str | None:
     p, o = s.payment, s.order.head
+    if p.order_no == o.order_no and p.ebp_code == o.ebp_code:
+        return None
     fields = (("orderNo", p.order_no, o.order_no), ("ebpCode", p.ebp_code, o.ebp_code))
     return same_fields("支付单", "订单", fields)
 
 
 def _payment_transaction(s: ImportSet, _: MatchPolicy) -> str | None:
     p, o = s.payment, s.order.head
+    if o.pay_code in (None, p.pay_code) and o.pay_transaction_id in (None, p.pay_transaction_id):
+        return None
     # Both are optional in the order head; when the order names them they must be this payment's.
     fields = [("payCode", o.pay_code, p.pay_code)] if o.pay_code else []
     if o.pay_transaction_id:
@@ -161,6 +165,8 @@ def _consignee_waybill(s: ImportSet, _: MatchPolicy) -> str | None:
 
 def _consignee_address_list(s: ImportSet, _: MatchPolicy) -> str | None:
     address = s.inventory.head.consignee_address
+    if address == s.order.head.consignee_address:
+        return None
     return same_fields("清单", "订单", (("consigneeAddress", address, s.order.head.consignee_address),))
 
 
@@ -188,6 +194,12 @@ def _buyer_payer(s: ImportSet, policy: MatchPolicy) -> str | None:
     if policy.buyer_identity_verified:
         return None
     o, p = s.order.head, s.payment
+    if (o.buyer_name, o.buyer_id_type, o.buyer_id_number) == (
+        p.payer_name,
+        p.payer_id_type,
+        p.payer_id_number,
+    ):
+        return None
     text = disagree(
         "订单",
         "支付单",
@@ -201,6 +213,12 @@ def _buyer_payer(s: ImportSet, policy: MatchPolicy) -> str | None:
 
 
 def _currency(s: ImportSet, _: MatchPolicy) -> str | None:
+    if (
+        s.order.head.currency == s.payment.currency == s.waybill.currency == s.inventory.head.currency == RMB
+        and all(line.currency == RMB for line in s.order.lines)
+        and all(line.currency == RMB for line in s.inventory.lines)
+    ):
+        return None
     heads = (("订单", s.order.head.currency), ("支付单", s.payment.currency), ("运单", s.waybill.currency))
     places = [*heads, ("清单", s.inventory.head.currency)]
     places += [(f"订单第{line.gnum}项", line.currency) for line in s.order.lines]

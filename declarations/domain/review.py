@@ -21,10 +21,10 @@ before is reviewed again only if its last answer was a rejection before 399 (a c
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from types import MappingProxyType
 
 from declarations.domain.events import (
@@ -38,7 +38,7 @@ from declarations.domain.events import (
 from declarations.domain.import_lists import InventoryList
 from declarations.domain.ledger import Accepted, Ledger, Limits, release, reserve, year_of
 from declarations.domain.rates import PositiveList, RateTable
-from declarations.domain.tax import ZERO, assess, dutiable_values, tax_bill
+from declarations.domain.tax import ZERO, TaxAssessment, assess, dutiable_values, tax_bill
 
 RANK: dict[int, int] = {
     120: 1,
@@ -56,7 +56,6 @@ RANK: dict[int, int] = {
 RANK[899] = 6
 OUTCOMES = frozenset({800, 501, 502, 503, 599, 700, 100})
 GIVES_QUOTA_BACK = frozenset({100, 700})
-TAX_BILL_NAMESPACE = uuid.UUID("6f1c2a4e-8d4b-5b7e-9a51-3c0e2f1d7a10")
 STATUS_TEXT = {
     120: "逻辑校验通过",
     399: "海关审结",
@@ -153,8 +152,9 @@ def review(
     refusal = _off_list(inventory, policy.positive_list)
     if refusal is not None:
         return _rejected(state, inventory, 100, refusal, stored)
-    full_rate = _full_rate(inventory, policy)
-    value = sum(dutiable_values(inventory), ZERO)
+    prices = dutiable_values(inventory)
+    value = sum(prices, ZERO)
+    full_rate = _full_rate(inventory, value, policy)
     buyer = inventory.head.buyer_id_number
     ledger, answer = reserve(
         state.ledger, key, buyer, value, now, limits=policy.limits, single_item=full_rate
@@ -163,9 +163,8 @@ def review(
         return _rejected(state, inventory, answer.code, answer.info, stored)
     invt_no = invt_number(inventory.head.customs_code, now, matched.serial)
     decision = policy.decide(inventory)
-    ledger, decided = _conclude(
-        ledger, inventory, invt_no, decision, now=now, policy=policy, full_rate=full_rate
-    )
+    assessment = assess(inventory, policy.rates, full_rate, prices) if decision.outcome == 800 else None
+    ledger, decided = _conclude(ledger, inventory, invt_no, decision, now=now, assessment=assessment)
     events = (stored, ReceiptDue(399, STATUS_TEXT[399], invt_no), ListReviewed(key, invt_no), *decided)
     progress = Progress(inventory.head.guid, decision.statuses[-1], invt_no)
     return ReviewState(ledger, _with(state.lists, key, progress)), events
@@ -178,14 +177,13 @@ def _conclude(
     decision: CustomsDecision,
     *,
     now: datetime,
-    policy: ReviewPolicy,
-    full_rate: bool,
+    assessment: TaxAssessment | None,
 ) -> tuple[Ledger, tuple[ReviewEvent, ...]]:
     """After 399: the decision's receipts, then the tax bill and release, or the rejection."""
     key = list_id(inventory)
     receipts = _decided(decision, invt_no)
-    if decision.outcome == 800:
-        bill = tax_bill(inventory, assess(inventory, policy.rates, full_rate), invt_no, _guid(invt_no), now)
+    if assessment is not None:
+        bill = tax_bill(inventory, assessment, invt_no, _guid(invt_no), now)
         return ledger, (*receipts, TaxAssessed(bill), ListReleased(key, invt_no))
     rejected = ListRejected(key, decision.outcome, decision.info or STATUS_TEXT[decision.outcome])
     ledger = release(ledger, key) if decision.outcome in GIVES_QUOTA_BACK else ledger
@@ -215,17 +213,20 @@ def _off_list(inventory: InventoryList, positive_list: PositiveList) -> str | No
     return f"商品{named}不在《跨境电子商务零售进口商品清单》内"
 
 
-def _full_rate(inventory: InventoryList, policy: ReviewPolicy) -> bool:
+def _full_rate(inventory: InventoryList, value: Decimal, policy: ReviewPolicy) -> bool:
     """The indivisible single item above the single limit: one line, quantity one."""
     lines = inventory.lines
     single_item = len(lines) == 1 and lines[0].qty == 1
-    value = sum(dutiable_values(inventory), ZERO)
     return policy.full_rate_single_item and single_item and value > policy.limits.single
 
 
 def _guid(invt_no: str) -> str:
-    """A deterministic tax-bill guid, so a replayed review produces the same CEB816."""
-    return str(uuid.uuid5(TAX_BILL_NAMESPACE, invt_no)).upper()
+    """A deterministic tax-bill guid in GUID shape (8-4-4-4-12), so a replay yields the same CEB816.
+
+    Built from the invtNo's digits (customs code, year, serial) rather than hashed: it is unique
+    because the invtNo is, and costs nothing on the hot path.
+    """
+    return f"{invt_no[:8]}-0816-4000-8000-{invt_no[9:]:0>12}"
 
 
 def _with(lists: Mapping[str, Progress], key: str, progress: Progress) -> Mapping[str, Progress]:

@@ -96,9 +96,14 @@ def _line_tax(line: InventoryListLine, price: Decimal, rates: RateTable, full_ra
     return LineTax(line.gnum, line.gcode, price, duty, vat, consumption)
 
 
-def assess(inventory: InventoryList, rates: RateTable, full_rate: bool = False) -> TaxAssessment:
-    """The comprehensive tax of a list, line by line."""
-    prices = dutiable_values(inventory)
+def assess(
+    inventory: InventoryList,
+    rates: RateTable,
+    full_rate: bool = False,
+    prices: tuple[Decimal, ...] | None = None,
+) -> TaxAssessment:
+    """The comprehensive tax of a list, line by line (`prices`: its `dutiable_values`, if known)."""
+    prices = prices or dutiable_values(inventory)
     lines = zip(inventory.lines, prices, strict=True)
     return TaxAssessment(tuple(_line_tax(line, price, rates, full_rate) for line, price in lines), full_rate)
 

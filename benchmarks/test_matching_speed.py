@@ -1,0 +1,81 @@
+"""Matching throughput: documents per second through `match`, complete consistent import sets, one core.
+
+Each round feeds N distinct sets (order, payment, waybill, list, built beforehand with their own
+order numbers) into fresh states, as the shell would with one state per key; every fourth
+document completes a set and runs all 19 rules. The headline `matching.docs_per_s` is the median
+over rounds (target ≥ 200k/s).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from dataclasses import replace
+
+import pytest
+
+from benchmarks.results_store import record, save
+from declarations.domain.events import ListMatched
+from declarations.domain.matching import EMPTY, MatchDocument, match
+from tests.unit.codec.builders import NOW, make_inventory_list, make_order, make_payment, make_waybill
+
+SETS = 5000
+ROUNDS = 7
+TARGET = 200_000
+
+
+def _sets(count: int) -> list[tuple[MatchDocument, ...]]:
+    order, payment, waybill, inventory = make_order(), make_payment(), make_waybill(), make_inventory_list()
+    result = []
+    for n in range(count):
+        order_no = f"order{n:012d}"
+        result.append(
+            (
+                replace(order, head=replace(order.head, order_no=order_no)),
+                replace(payment, order_no=order_no),
+                replace(waybill, order_no=order_no),
+                replace(inventory, head=replace(inventory.head, order_no=order_no)),
+            )
+        )
+    return result
+
+
+def _one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def _run(sets: list[tuple[MatchDocument, ...]]) -> int:
+    matched = 0
+    for documents in sets:
+        state = EMPTY
+        for document in documents:
+            state, events = match(state, document, NOW)
+        matched += isinstance(events[-1], ListMatched)
+    return matched
+
+
+def test_matching_throughput(benchmark: pytest.FixtureRequest) -> None:
+    _one_core()
+    sets = _sets(SETS)
+    assert _run(sets[:10]) == 10
+    rates = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        _run(sets)
+        rates.append(4 * SETS / (time.perf_counter() - started))
+    benchmark.pedantic(_run, args=(sets,), rounds=3, iterations=1)  # type: ignore[attr-defined]
+    docs_per_s = statistics.median(rates)
+    record("matching.docs_per_s", round(docs_per_s), "documents/s")
+    save(
+        "matching.json",
+        {
+            "docs_per_s_median": round(docs_per_s),
+            "docs_per_s_rounds": [round(rate) for rate in rates],
+            "sets_per_round": SETS,
+            "target_docs_per_s": TARGET,
+            "rules_per_set": 19,
+        },
+    )
+    print(f"\nmatching: {docs_per_s:,.0f} documents/s (target {TARGET:,})")

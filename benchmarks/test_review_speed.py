@@ -1,0 +1,77 @@
+"""Review throughput: matched lists per second through `review`, one core, default policy (release).
+
+Each list has its own buyer (a fresh `ReviewState`, as the shell keeps one per buyer) and its own
+serial; the review runs the positive list, the ledger, the tax and builds the CEB816 bill. The
+headline `review.lists_per_s` is the median over rounds (target ≥ 100k/s).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import replace
+
+import pytest
+
+from benchmarks.results_store import record, save
+from benchmarks.test_matching_speed import _one_core
+from declarations.domain.events import ListReleased
+from declarations.domain.rates import (
+    DEFAULT_POSITIVE_LIST_FILE,
+    DEFAULT_RATES_FILE,
+    load_positive_list,
+    load_rates,
+)
+from declarations.domain.review import MatchedList, ReviewPolicy, ReviewState, review
+from tests.unit.codec.builders import NOW, make_inventory_list
+
+LISTS = 5000
+ROUNDS = 7
+TARGET = 100_000
+
+
+def _lists(count: int) -> list[MatchedList]:
+    inventory = make_inventory_list()
+    return [
+        MatchedList(
+            replace(inventory, head=replace(inventory.head, order_no=f"o{n}", buyer_id_number=f"b{n}")), n
+        )
+        for n in range(count)
+    ]
+
+
+def _run(lists: list[MatchedList], policy: ReviewPolicy) -> int:
+    empty = ReviewState()
+    released = 0
+    for matched in lists:
+        _, events = review(empty, matched, NOW, policy)
+        released += isinstance(events[-1], ListReleased)
+    return released
+
+
+def test_review_throughput(benchmark: pytest.FixtureRequest) -> None:
+    _one_core()
+    policy = ReviewPolicy(
+        rates=load_rates(DEFAULT_RATES_FILE.read_text("utf-8")),
+        positive_list=load_positive_list(DEFAULT_POSITIVE_LIST_FILE.read_text("utf-8")),
+    )
+    lists = _lists(LISTS)
+    assert _run(lists[:10], policy) == 10
+    rates = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        _run(lists, policy)
+        rates.append(LISTS / (time.perf_counter() - started))
+    benchmark.pedantic(_run, args=(lists, policy), rounds=3, iterations=1)  # type: ignore[attr-defined]
+    lists_per_s = statistics.median(rates)
+    record("review.lists_per_s", round(lists_per_s), "lists/s")
+    save(
+        "review.json",
+        {
+            "lists_per_s_median": round(lists_per_s),
+            "lists_per_s_rounds": [round(rate) for rate in rates],
+            "lists_per_round": LISTS,
+            "target_lists_per_s": TARGET,
+        },
+    )
+    print(f"\nreview: {lists_per_s:,.0f} lists/s (target {TARGET:,})")
