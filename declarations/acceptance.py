@@ -9,11 +9,13 @@ document guid — so an answer always validates against the receipt's schema.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from declarations.domain.customs_documents import Receipt
+from declarations.domain.documents import Document
 from declarations.intake import DocumentFacts
 from schemas.definition import BY_CODE
 
@@ -81,3 +83,19 @@ def needs_pre_no(facts: DocumentFacts) -> bool:
 def needs_invt_no(facts: DocumentFacts) -> bool:
     """Export receipts require the customs list number from the first answer on."""
     return any(name == "invt_no" and required for name, required, _ in receipt_keys(facts.receipt_type))
+
+
+def with_numbers(document: Document, numbers: Numbers) -> Document:
+    """The document as the e-port stores it: with the preNo (and invtNo) it assigned filled in."""
+    head = getattr(document, "head", None)
+    target = head if head is not None else document
+    changes = {
+        name: value
+        for name, value in (("pre_no", numbers.pre_no), ("invt_no", numbers.invt_no))
+        if value is not None and hasattr(target, name)
+    }
+    if not changes:
+        return document
+    updated: Any = replace(target, **changes)
+    result: Document = replace(document, head=updated) if head is not None else updated
+    return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Headers = tuple[tuple[str, bytes], ...]
 
@@ -67,3 +67,14 @@ class Bus(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class TransactionalBus(Protocol):
+    """A bus that can write records inside the caller's database transaction (the embedded SqlBus)."""
+
+    def row(self, topic: str, key: bytes, value: bytes, headers: Headers = ()) -> dict[str, object]: ...
+
+    def publish_in(self, conn: Any, records: Sequence[dict[str, object]]) -> None: ...
+
+    def notify(self) -> None: ...

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from declarations.bus.port import Bus, BusConsumer, BusRecord
+from declarations.bus.port import Bus, BusConsumer, BusRecord, TransactionalBus
 from declarations.clock import Clock
 from declarations.errors import DependencyError, StoreUnavailableError
 from declarations.store.stage_store import Output, StageStore
@@ -115,6 +115,8 @@ class StageShell:
             return 0
         self._process(records)
         self.publish_outbox()
+        if isinstance(self._bus, TransactionalBus):
+            self._bus.notify()
         self._consumer.commit()
         return len(records)
 
@@ -197,7 +199,12 @@ class StageShell:
             else:
                 store.save(key, step.state, step.deadline, now)
         store.save_offsets(self._bus.epoch, reached, known)
-        store.add_outputs(work.outputs)
+        if isinstance(self._bus, TransactionalBus):  # embedded: the records commit with the state
+            self._bus.publish_in(
+                store.connection, [self._bus.row(o.topic, o.key, o.value, o.headers) for o in work.outputs]
+            )
+        else:
+            store.add_outputs(work.outputs)
 
     def _transaction(self) -> Any:
         return _Transaction(self._engine)

@@ -42,6 +42,10 @@ class StageStore:
         self._conn = conn
         self._stage = stage
 
+    @property
+    def connection(self) -> sa.Connection:
+        return self._conn
+
     def load(self, keys: Iterable[str]) -> dict[str, Any]:
         wanted = sorted(set(keys))
         found: dict[str, Any] = {}

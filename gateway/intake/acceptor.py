@@ -27,11 +27,19 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from declarations.acceptance import Numbers, acceptance_receipt, needs_invt_no, needs_pre_no, receipt_for
-from declarations.bus.port import Bus
+from declarations.acceptance import (
+    Numbers,
+    acceptance_receipt,
+    needs_invt_no,
+    needs_pre_no,
+    receipt_for,
+    with_numbers,
+)
+from declarations.bus.port import Bus, TransactionalBus
 from declarations.clock import Clock
 from declarations.codec import build, parse_message
 from declarations.domain.customs_documents import Receipt
+from declarations.domain.documents import Document
 from declarations.domain.messages import CHINA_STANDARD_TIME, CebMessage
 from declarations.errors import CebsimError, DependencyError, StoreUnavailableError
 from declarations.identity import Enterprise
@@ -67,7 +75,7 @@ class _Item:
 
     enterprise: Enterprise
     message: CebMessage
-    document: object
+    document: Document
     fact: DocumentFacts
     digest: str
 
@@ -121,8 +129,9 @@ class Acceptor:
     def _write(self, batch: list[_Pending]) -> None:
         try:
             with self._engine.begin() as conn:
-                results = _Batch(IntakeTx(conn), self._bus, self._clock.now()).run(batch)
-                self._bus.flush()
+                work = _Batch(IntakeTx(conn), self._bus, self._clock.now())
+                results = work.run(batch)
+                work.publish(conn)
         except sa.exc.SQLAlchemyError as exc:
             log.warning("intake batch of %d rolled back: database error %s", len(batch), type(exc).__name__)
             _fail(batch, StoreUnavailableError(f"database error: {type(exc).__name__}"))
@@ -131,6 +140,8 @@ class Acceptor:
             log.warning("intake batch of %d rolled back: %s", len(batch), exc)
             _fail(batch, exc)
             return
+        if isinstance(self._bus, TransactionalBus):
+            self._bus.notify()
         for pending, outcomes in zip(batch, results, strict=True):
             pending.future.set_result(outcomes)
 
@@ -149,6 +160,16 @@ class _Batch:
         self._now = now
         self._current: dict[tuple[str, str], Stored | None] = {}
         self._seen: set[tuple[str, str]] = set()
+        self._outgoing: list[tuple[str, bytes, bytes, tuple[tuple[str, bytes], ...]]] = []
+
+    def publish(self, conn: sa.Connection) -> None:
+        """Kafka: publish and wait for acks=all before the transaction commits; SqlBus: in the transaction."""
+        if isinstance(self._bus, TransactionalBus):
+            self._bus.publish_in(conn, [self._bus.row(*record) for record in self._outgoing])
+            return
+        for record in self._outgoing:
+            self._bus.publish(*record)
+        self._bus.flush()
 
     def run(self, batch: list[_Pending]) -> list[list[Outcome]]:
         self._preload(batch)
@@ -199,7 +220,10 @@ class _Batch:
         numbers = self._numbers(fact)
         receipt = acceptance_receipt(fact, self._now, numbers)
         body = build(
-            message.message_type, [item.document], guid=message.guid, base_transfer=message.base_transfer
+            message.message_type,
+            [with_numbers(item.document, numbers)],
+            guid=message.guid,
+            base_transfer=message.base_transfer,
         )
         document_id = self._tx.insert_document(
             {
