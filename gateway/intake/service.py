@@ -22,7 +22,7 @@ from declarations.codec import CodecError, parse_message
 from declarations.domain.messages import CebMessage
 from declarations.errors import DependencyError
 from declarations.identity import Enterprise, Refusal, authorise
-from declarations.intake import codes_of, facts
+from declarations.intake import KINDS, codes_of, facts
 from declarations.store.enterprises import EnterpriseRegistry
 from gateway.intake.acceptor import Acceptor, Outcome
 from gateway.intake.answers import NOT_XML, SCHEMA_INVALID, Answer, FormatAnswer, Problem, ReceiptAnswer
@@ -184,6 +184,10 @@ def _format(
 def _refused(
     message: CebMessage, refusal: Refusal, clock: Clock, headers: dict[str, str] | None = None
 ) -> Answer:
+    if message.message_type not in KINDS:
+        # customs-sent types (receipts, CEB816/818/792, CEB900) have no receipt to answer them with
+        headers = {"X-Cebsim-Rule": refusal.rule, **(headers or {})}
+        return Problem(403, refusal.rule, refusal.message, code=refusal.code, headers=headers)
     now = clock.now()
     info = f"{refusal.message}" + (f" [{refusal.path}]" if refusal.path else "")
     receipts = tuple(
