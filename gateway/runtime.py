@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from declarations.bus.kafka import KafkaBus
 from declarations.bus.memory import MemoryBus
 from declarations.bus.port import Bus
+from declarations.bus.sql import SqlBus
 from declarations.clock import Clock, SystemClock
+from declarations.stages.matching import MATCHED_TOPIC
+from declarations.stages.pipeline import STAGES, Pipeline, PipelinePolicy, build_stage
+from declarations.stages.receipt_events import RECEIPTS_TOPIC
+from declarations.stages.review import RELEASED_TOPIC
+from declarations.stages.shell import DEAD_LETTER_TOPIC
 from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
 from gateway.intake.acceptor import ACCEPTED_TOPIC, Acceptor
@@ -23,6 +29,8 @@ from gateway.webhooks.deliveries import DeliveryLog
 from gateway.webhooks.dispatcher import WebhookDispatcher
 from gateway.webhooks.sender import HttpSender
 from schemas.loader import SchemaRegistry
+
+TOPICS = (ACCEPTED_TOPIC, MATCHED_TOPIC, RECEIPTS_TOPIC, RELEASED_TOPIC, DEAD_LETTER_TOPIC)
 
 
 @dataclass
@@ -37,9 +45,12 @@ class Runtime:
     policy: IntakePolicy
     metrics: Metrics
     webhooks: WebhookDispatcher | None = None
+    pipeline: Pipeline | None = None  # the clearance stages, in this process (embedded mode)
 
     def start(self) -> None:
         self.acceptor.start()
+        if self.pipeline is not None:
+            self.pipeline.start()
         if self.webhooks is not None:
             self.webhooks.start()
 
@@ -47,23 +58,28 @@ class Runtime:
         if self.webhooks is not None:
             self.webhooks.stop()
         self.acceptor.stop()
+        if self.pipeline is not None:
+            self.pipeline.stop()
         self.bus.close()
         self.engine.dispose()
 
 
-def build_bus(settings: Settings) -> Bus:
+def build_bus(settings: Settings, engine: sa.Engine) -> Bus:
+    """Kafka; or, embedded, the durable in-process bus in the SQLite file (MemoryBus elsewhere)."""
     if settings.bus == "kafka":
         bus: Bus = KafkaBus(settings.kafka)
+    elif engine.dialect.name == "sqlite":
+        bus = SqlBus(engine, partitions=settings.partitions)
     else:
         bus = MemoryBus(default_partitions=settings.partitions)
-    bus.create_topics({ACCEPTED_TOPIC: settings.partitions})
+    bus.create_topics({topic: settings.partitions for topic in TOPICS})
     return bus
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | None = None) -> Runtime:
     clock = clock or SystemClock()
     engine = open_store(settings.db)
-    bus = bus or build_bus(settings)
+    bus = bus or build_bus(settings, engine)
     registry = EnterpriseRegistry(engine)
     acceptor = Acceptor(engine, bus, clock)
     policy = IntakePolicy(
@@ -72,4 +88,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
     schemas = SchemaRegistry()
     intake = IntakeService(registry, acceptor, schemas, clock, policy)
     webhooks = WebhookDispatcher(DeliveryLog(engine), HttpSender(), clock)
-    return Runtime(settings, engine, bus, clock, registry, acceptor, intake, policy, Metrics(), webhooks)
+    runtime = Runtime(settings, engine, bus, clock, registry, acceptor, intake, policy, Metrics(), webhooks)
+    if settings.pipeline if settings.pipeline is not None else settings.bus == "memory":
+        stages = [build_stage(name, engine, bus, clock, PipelinePolicy()) for name in STAGES]
+        runtime.pipeline = Pipeline(stages)
+    return runtime

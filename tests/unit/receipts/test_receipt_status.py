@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import sys
+from pathlib import Path
+
 import pytest
 
+import declarations.receipt_status as module
 from declarations.receipt_status import advances, is_refusal, is_stale, latest, rank
 
 CLEARANCE_ORDER = ["1", "2", "3", "4", "120", "300", "399", "500", "501", "800", "899", "-621005"]
@@ -48,16 +53,15 @@ def test_latest_picks_the_furthest_status() -> None:
 
 
 def test_the_module_imports_only_the_standard_library() -> None:
-    import ast
-    import sys
-    from pathlib import Path
-
-    import declarations.receipt_status as module
-
     tree = ast.parse(Path(str(module.__file__)).read_text())
     imported = {
-        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
     } | {
-        (node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 0
     }
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from declarations.codec import parse_message
+from declarations.domain.customs_documents import Receipt
 from declarations.errors import RequestError
 from declarations.store.migrate import open_store
-from declarations.store.receipts import RecordedReceipt, ReceiptStore
+from declarations.store.receipts import ReceiptStore, RecordedReceipt
 from declarations.store.tables import documents, receipts
 from tests.unit.receipts.builders import NOW, add_document, later, order_receipt, recorded, tax_bill
 
@@ -18,7 +20,7 @@ SHOP, AGENT, OTHER = "3301960001", "3301980002", "1105910159"
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> sa.Engine:
+def engine(tmp_path: Path) -> Iterator[sa.Engine]:
     engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
     yield engine
     engine.dispose()
@@ -59,9 +61,13 @@ def test_without_recipients_the_receipt_goes_to_the_sender(engine: sa.Engine) ->
 def test_the_document_status_moves_forward_and_a_late_120_after_399_is_dropped(engine: sa.Engine) -> None:
     document = add_document(engine, sender=SHOP, message_type="CEB621")
     store = ReceiptStore()
-    list_receipt = RecordedReceipt("CEB622", order_receipt("399"), document_id=document, body=b"<CEB622Message/>")
+    list_receipt = RecordedReceipt(
+        "CEB622", order_receipt("399"), document_id=document, body=b"<CEB622Message/>"
+    )
     store.record(engine, [list_receipt])
-    stale = store.record(engine, [RecordedReceipt("CEB622", order_receipt("120"), document_id=document, body=b"<x/>")])
+    stale = store.record(
+        engine, [RecordedReceipt("CEB622", order_receipt("120"), document_id=document, body=b"<x/>")]
+    )
     assert status_of(engine, document) == "399"
     assert stale.stale == 1
     assert [row.return_status for row in rows(engine)] == ["399"]
@@ -87,15 +93,21 @@ def test_the_receipt_body_is_built_with_the_codec_and_echoes_the_status(engine: 
     ReceiptStore().record(engine, [recorded(document, "120")])
     (row,) = rows(engine)
     message = parse_message(row.body)
-    assert (message.message_type, message.documents[0].return_status) == ("CEB312", "120")
+    (receipt,) = message.documents
+    assert isinstance(receipt, Receipt)
+    assert (message.message_type, receipt.return_status) == ("CEB312", "120")
 
 
 def test_a_document_is_found_by_its_guid_or_its_business_key(engine: sa.Engine) -> None:
     add_document(engine, sender=SHOP, business_key=f"{SHOP}|o1", guid="G1" + "0" * 34)
     current = add_document(engine, sender=SHOP, business_key=f"{SHOP}|o1", guid="G2" + "0" * 34, version=2)
     store = ReceiptStore()
-    by_guid = RecordedReceipt("CEB312", order_receipt("120"), document_type="CEB311", document_guid="G2" + "0" * 34)
-    by_key = RecordedReceipt("CEB312", order_receipt("399"), document_type="CEB311", business_key=f"{SHOP}|o1")
+    by_guid = RecordedReceipt(
+        "CEB312", order_receipt("120"), document_type="CEB311", document_guid="G2" + "0" * 34
+    )
+    by_key = RecordedReceipt(
+        "CEB312", order_receipt("399"), document_type="CEB311", business_key=f"{SHOP}|o1"
+    )
     store.record(engine, [by_guid, by_key])
     assert {row.document_id for row in rows(engine)} == {current}
     assert status_of(engine, current) == "399"
@@ -116,8 +128,13 @@ def test_an_unknown_document_or_a_naive_time_is_refused_and_nothing_is_stored(en
 
 def test_recording_in_the_callers_transaction_rolls_back_with_it(engine: sa.Engine) -> None:
     document = add_document(engine, sender=SHOP)
-    with pytest.raises(RuntimeError), engine.begin() as conn:
-        ReceiptStore().record(conn, [recorded(document, "120")])
-        raise RuntimeError("the stage failed after recording")
+
+    def failing_stage() -> None:
+        with engine.begin() as conn:
+            ReceiptStore().record(conn, [recorded(document, "120")])
+            raise RuntimeError("the stage failed after recording")
+
+    with pytest.raises(RuntimeError):
+        failing_stage()
     assert rows(engine) == []
     assert status_of(engine, document) == "2"

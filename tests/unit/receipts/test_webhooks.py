@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from declarations.clock import ManualClock
 from declarations.identity import Enterprise, Role
@@ -16,6 +17,8 @@ from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
 from declarations.store.receipts import ReceiptStore
 from declarations.store.tables import counters, receipts, webhook_deliveries
+from gateway.app import create_app
+from gateway.settings import Settings
 from gateway.webhooks.deliveries import DeliveryLog
 from gateway.webhooks.dispatcher import WebhookDispatcher
 from gateway.webhooks.policy import RetryPolicy
@@ -50,7 +53,9 @@ def hook(engine: sa.Engine, receiver: Receiver, path: str, code: str = SHOP.code
     receiver.secrets[path] = webhook.secret
 
 
-def dispatcher(engine: sa.Engine, clock: ManualClock, policy: RetryPolicy = NO_JITTER, timeout_s: float = 5.0) -> WebhookDispatcher:
+def dispatcher(
+    engine: sa.Engine, clock: ManualClock, policy: RetryPolicy = NO_JITTER, timeout_s: float = 5.0
+) -> WebhookDispatcher:
     return WebhookDispatcher(DeliveryLog(engine), HttpSender(timeout_s=timeout_s), clock, policy, workers=4)
 
 
@@ -64,7 +69,9 @@ def record(engine: sa.Engine, status: str = "120", code: str = SHOP.code) -> int
     return result.inserted[0]
 
 
-def test_a_receipt_is_posted_signed_retried_with_backoff_and_logged(engine: sa.Engine, receiver: Receiver) -> None:
+def test_a_receipt_is_posted_signed_retried_with_backoff_and_logged(
+    engine: sa.Engine, receiver: Receiver
+) -> None:
     hook(engine, receiver, "/hook")
     receiver.fail_first["/hook"] = 2
     cursor = record(engine)
@@ -108,7 +115,12 @@ def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_last_attempt(
         webhooks.stop()
     assert [r.attempted for r in reports] == [1, 1, 1, 0, 0]
     (failed,) = deliveries(engine)
-    assert (failed.state, failed.attempts, failed.last_status_code, failed.next_attempt_at) == ("failed", 3, 500, None)
+    assert (failed.state, failed.attempts, failed.last_status_code, failed.next_attempt_at) == (
+        "failed",
+        3,
+        500,
+        None,
+    )
 
 
 def test_the_backoff_doubles_from_one_second_up_to_the_cap_with_bounded_jitter() -> None:
@@ -176,7 +188,9 @@ def test_a_restarted_dispatcher_resumes_from_the_stored_cursor_and_delivers_at_l
     assert (report.enqueued, report.delivered) == (1, 2)
     assert [row.state for row in deliveries(engine)] == ["delivered", "delivered"]
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(counters.c.value).where(counters.c.name == "webhooks:cursor")).scalar()
+        stored = conn.execute(
+            sa.select(counters.c.value).where(counters.c.name == "webhooks:cursor")
+        ).scalar()
     assert stored == max(row.receipt_id for row in deliveries(engine))
 
 
@@ -196,3 +210,31 @@ def test_deliveries_claimed_by_a_crashed_dispatcher_come_due_again_after_the_lea
     finally:
         webhooks.stop()
     assert len(receiver.on("/hook")) == 1
+
+
+def test_the_runtime_pushes_an_accepted_messages_receipt_to_the_webhook(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    example = Path(__file__).resolve().parents[3] / "schemas" / "examples" / "CEB311Message.xml"
+    sender = Enterprise(
+        "1105910159", "东方物通", frozenset({Role.ECOMMERCE, Role.PLATFORM}), "DXPENT0000000001"
+    )
+    settings = Settings(db=f"sqlite:///{tmp_path / 'cebsim.db'}", require_signatures=False)
+    app = create_app(settings)
+    runtime = app.state.runtime
+    api_key = runtime.registry.add(sender, NOW)
+    webhook = runtime.registry.add_webhook(sender.code, receiver.url("/live"), NOW)
+    receiver.secrets["/live"] = webhook.secret
+    with TestClient(app) as client:
+        posted = client.post(
+            "/ceb/messages",
+            content=example.read_bytes(),
+            headers={"Content-Type": "application/xml", "Authorization": f"Bearer {api_key}"},
+        )
+        assert posted.status_code == 202
+        deadline = time.monotonic() + 10
+        while not receiver.on("/live") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    (hit,) = receiver.on("/live")
+    assert hit.signed
+    assert b"<returnStatus>2</returnStatus>" in hit.body
