@@ -21,4 +21,7 @@ class Settings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 4 * 1024 * 1024
     partitions: int = 6  # per topic, created by the application
+    pipeline: bool | None = (
+        None  # run the clearance stages in this process (default: when the bus is embedded)
+    )
     require_signatures: bool = True  # appStatus=2 must be signed; `make run` turns it off for demo traffic

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from declarations.bus.port import BusRecord, Headers
 from declarations.errors import BusUnavailableError
+from declarations.store.engine import READ_ONLY
 from declarations.store.stage_store import dump_headers, load_headers
 from declarations.store.tables import bus_log, bus_positions
 
@@ -70,7 +71,7 @@ class SqlBus:
                 with self._engine.begin() as conn:
                     self.publish_in(conn, pending)
             except sa.exc.SQLAlchemyError as exc:
-                raise BusUnavailableError(f"the embedded bus cannot write: {type(exc).__name__}") from exc
+                raise BusUnavailableError(f"the embedded bus cannot write: {exc}") from exc
         self.notify()
 
     def consumer(self, group: str, topics: Sequence[str]) -> SqlConsumer:
@@ -116,7 +117,7 @@ class SqlConsumer:
         )
         query = sa.select(bus_log).where(condition).order_by(bus_log.c.id).limit(max_records)
         try:
-            with self._bus._engine.connect() as conn:
+            with self._bus._engine.connect().execution_options(**READ_ONLY) as conn:
                 rows = conn.execute(query).all()
         except sa.exc.SQLAlchemyError as exc:
             raise BusUnavailableError(f"the embedded bus cannot be read: {type(exc).__name__}") from exc

@@ -105,8 +105,11 @@ class StageShell:
                     self.tick_once()
                     last_tick = now
             except DependencyError as exc:
-                log.warning("stage %s paused: %s", self.logic.name, exc)
-                stop.wait(exc.retry_after_s)
+                log.warning("stage %s paused: %s", self.logic.name, exc, exc_info=True)
+                stop.wait(min(exc.retry_after_s, 1.0))
+            except Exception:  # a bug in persisting: the batch was not committed, so retry it later
+                log.exception("stage %s failed on a batch; retrying", self.logic.name)
+                stop.wait(1.0)
 
     def run_once(self, timeout_s: float = 0.2) -> int:
         assert self._consumer is not None, "start() the shell first"
@@ -222,7 +225,7 @@ class _Transaction:
             self._context = self._engine.begin()
             return self._context.__enter__()  # type: ignore[no-any-return]
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreUnavailableError(f"database unavailable: {type(exc).__name__}") from exc
+            raise StoreUnavailableError(f"database unavailable: {exc}") from exc
 
     def __exit__(self, *exc_info: Any) -> None:
         try:

@@ -18,10 +18,24 @@ def create_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+READ_ONLY = {"cebsim_read_only": True}
+"""Execution options for a connection that only reads: on SQLite it begins DEFERRED, not IMMEDIATE."""
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # Writers take the write lock when they begin (IMMEDIATE): a transaction that read first and
+    # then wanted to write while another thread wrote would get SQLITE_BUSY at once, because
+    # SQLite does not wait on a lock upgrade that could deadlock. Marked readers stay DEFERRED.
+    mode = "DEFERRED" if conn.get_execution_options().get("cebsim_read_only") else "IMMEDIATE"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # the driver issues no BEGIN of its own: _sqlite_begin does
     cursor = dbapi_connection.cursor()
     # WAL + NORMAL: a committed transaction survives a killed process (not a power cut, which
     # the simulator does not promise); readers do not block the writer.

@@ -8,17 +8,31 @@ exact without a schema per stage.
 from __future__ import annotations
 
 import base64
+import copyreg
 import json
 import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
 
 from declarations.bus.port import Headers
 from declarations.store.tables import stage_offsets, stage_outbox, stage_state
+
+
+def read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return read_only, (dict(proxy),)
+
+
+# the cores keep read-only mappings in their frozen states; pickle them as the dict they wrap
+copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 
 
 @dataclass(frozen=True, slots=True)

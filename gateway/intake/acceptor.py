@@ -252,9 +252,13 @@ class _Batch:
         )
         self._seen.add((fact.guid, digest))
         if receipt.return_status != "1":  # drafts are stored, not declared
-            self._bus.publish(
-                ACCEPTED_TOPIC, fact.routing_key.encode(), body, _headers(fact, enterprise, document_id)
+            record = (
+                ACCEPTED_TOPIC,
+                fact.routing_key.encode(),
+                body,
+                _headers(fact, enterprise, document_id),
             )
+            self._outgoing.append(record)
         return Outcome(fact, receipt, accepted=True)
 
     def _numbers(self, fact: DocumentFacts) -> Numbers:

@@ -1,0 +1,127 @@
+"""The recorder: `cebsim.receipts.issued` → receipts in the store, for the receipts API and webhooks.
+
+It builds each receipt from the stored document (its keys, the preNo assigned at acceptance, the
+invtNo once customs gave it) and records it idempotently (`declarations.store.receipts`): a
+redelivered event stores nothing new, and a document's status never moves backwards.
+
+Order per batch: poll → one transaction (receipts, invtNo updates, dead letters on the embedded
+bus) → dead letters to Kafka → commit offsets. A crash before the commit replays the batch, and
+the unique receipt rows make that harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from declarations.acceptance import Numbers, receipt_for
+from declarations.bus.port import Bus, BusConsumer, BusRecord, TransactionalBus
+from declarations.clock import Clock
+from declarations.codec import parse_message
+from declarations.errors import DependencyError, RequestError, StoreUnavailableError
+from declarations.intake import facts
+from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, ReceiptEvent, parse_event
+from declarations.stages.shell import DEAD_LETTER_TOPIC, dead_letter
+from declarations.store.receipts import ReceiptStore, RecordedReceipt
+from declarations.store.stage_store import Output
+from declarations.store.tables import documents
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    id: int
+    body: bytes
+    pre_no: str | None
+    invt_no: str | None
+
+
+class Recorder:
+    name = "recorder"
+
+    def __init__(self, engine: sa.Engine, bus: Bus, clock: Clock, *, group: str = "cebsim.recorder") -> None:
+        self._engine = engine
+        self._bus = bus
+        self._clock = clock
+        self._group = group
+        self._store = ReceiptStore()
+        self._consumer: BusConsumer | None = None
+
+    def start(self) -> None:
+        self._bus.create_topics({RECEIPTS_TOPIC: 1, DEAD_LETTER_TOPIC: 1})
+        self._consumer = self._bus.consumer(self._group, (RECEIPTS_TOPIC,))
+
+    def close(self) -> None:
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except DependencyError as exc:
+                log.warning("recorder paused: %s", exc)
+                stop.wait(min(exc.retry_after_s, 1.0))
+
+    def run_once(self, timeout_s: float = 0.2) -> int:
+        assert self._consumer is not None, "start() the recorder first"
+        records = self._consumer.poll(max_records=1000, timeout_s=timeout_s)
+        if not records:
+            return 0
+        dead: list[Output] = []
+        try:
+            with self._engine.begin() as conn:
+                for record in records:
+                    self._record(conn, record, dead)
+                if isinstance(self._bus, TransactionalBus):
+                    self._bus.publish_in(
+                        conn, [self._bus.row(o.topic, o.key, o.value, o.headers) for o in dead]
+                    )
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot record receipts: {type(exc).__name__}") from exc
+        if not isinstance(self._bus, TransactionalBus):
+            for output in dead:
+                self._bus.publish(output.topic, output.key, output.value, output.headers)
+            self._bus.flush()
+        self._consumer.commit()
+        return len(records)
+
+    def _record(self, conn: sa.Connection, record: BusRecord, dead: list[Output]) -> None:
+        try:
+            event = parse_event(record.value)
+            with conn.begin_nested():  # one bad event rolls back alone
+                self._store.record(conn, [self._recorded(conn, event)])
+        except (RequestError, KeyError, ValueError) as exc:
+            log.error("recorder: event %s@%d dead-lettered: %s", record.topic, record.offset, exc)
+            dead.append(dead_letter(self.name, record, exc))
+
+    def _recorded(self, conn: sa.Connection, event: ReceiptEvent | MessageEvent) -> RecordedReceipt:
+        stored = _document(conn, event.document_type, event.document_guid)
+        if isinstance(event, MessageEvent):
+            record = parse_message(event.xml).documents[0]
+            return RecordedReceipt(event.message_type, record, document_id=stored.id, body=event.xml)
+        if event.invt_no and event.invt_no != stored.invt_no:
+            conn.execute(documents.update().where(documents.c.id == stored.id).values(invt_no=event.invt_no))
+        fact = facts(event.document_type, parse_message(stored.body).documents[0])
+        numbers = Numbers(pre_no=stored.pre_no, invt_no=event.invt_no or stored.invt_no)
+        receipt = receipt_for(fact, event.status, event.info, event.time, numbers)
+        return RecordedReceipt(fact.receipt_type, receipt, document_id=stored.id)
+
+
+def _document(conn: sa.Connection, message_type: str, guid: str) -> _Stored:
+    row = conn.execute(
+        sa.select(documents.c.id, documents.c.body, documents.c.pre_no, documents.c.invt_no)
+        .where(documents.c.message_type == message_type, documents.c.guid == guid)
+        .order_by(documents.c.current.desc(), documents.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise RequestError(
+            f"no stored {message_type} document with guid {guid}", rule="receipt-document-unknown"
+        )
+    return _Stored(int(row.id), bytes(row.body), row.pre_no, row.invt_no)
