@@ -1,0 +1,1 @@
+"""Traffic: the load generator (`cebsim generate`) and the replay tool (`cebsim replay`)."""
