@@ -81,6 +81,9 @@ def _register_subcommands() -> None:
     from gateway.enterprise_cli import enterprise
 
     main.add_command(enterprise)
+    from gateway.worker_cli import worker
+
+    main.add_command(worker)
 
 
 _register_subcommands()

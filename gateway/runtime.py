@@ -90,6 +90,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
     webhooks = WebhookDispatcher(DeliveryLog(engine), HttpSender(), clock)
     runtime = Runtime(settings, engine, bus, clock, registry, acceptor, intake, policy, Metrics(), webhooks)
     if settings.pipeline if settings.pipeline is not None else settings.bus == "memory":
-        stages = [build_stage(name, engine, bus, clock, PipelinePolicy()) for name in STAGES]
+        stages = [
+            build_stage(name, engine, bus, clock, PipelinePolicy(), partitions=settings.partitions)
+            for name in STAGES
+        ]
         runtime.pipeline = Pipeline(stages)
     return runtime

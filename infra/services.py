@@ -94,13 +94,12 @@ def start_kafka(state: Path) -> dict[str, str]:
     port, controller_port = free_port(), free_port()
     config = home / "server.properties"
     config.write_text(kafka_properties(home / "data", port, controller_port))
-    classpath = f"{KAFKA_LIB}/*"
     subprocess.run(
         [
             "java",
             "-Xmx256m",
             "-cp",
-            classpath,
+            f"{KAFKA_LIB}/*",
             "kafka.tools.StorageTool",
             "format",
             "--standalone",
@@ -113,9 +112,17 @@ def start_kafka(state: Path) -> dict[str, str]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    (home / "port").write_text(str(port))
+    launch_kafka(state)
+    return {"CEBSIM_TEST_KAFKA": f"127.0.0.1:{port}"}
+
+
+def launch_kafka(state: Path) -> None:
+    """Start the broker process on an already formatted data directory and wait until it serves."""
+    home = state / "kafka"
     log = home / "log" / "stdout.log"
     jvm_opts = os.environ.get("CEBSIM_KAFKA_JVM_OPTS", "-Xms256m -Xmx768m -XX:+UseSerialGC").split()
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         proc = subprocess.Popen(
             [
                 "java",
@@ -125,17 +132,22 @@ def start_kafka(state: Path) -> dict[str, str]:
                 f"-Dlog4j2.configurationFile={HERE / 'kafka' / 'log4j2.properties'}",
                 f"-Dkafka.logs.dir={home / 'log'}",
                 "-cp",
-                classpath,
+                f"{KAFKA_LIB}/*",
                 "kafka.Kafka",
-                str(config),
+                str(home / "server.properties"),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     (home / "pid").write_text(str(proc.pid))
-    wait_for_port(port, proc, "kafka", log)
-    return {"CEBSIM_TEST_KAFKA": f"127.0.0.1:{port}"}
+    wait_for_port(int((home / "port").read_text()), proc, "kafka", log)
+
+
+def halt_kafka(state: Path) -> None:
+    """Stop the broker process and keep its data, so `launch_kafka` can start it again."""
+    stop_pid_file(state / "kafka" / "pid", grace_s=30)
+    (state / "kafka" / "pid").unlink(missing_ok=True)
 
 
 def stop_kafka(state: Path) -> None:
@@ -255,6 +267,8 @@ def stop_pid_file(pid_file: Path, grace_s: float) -> None:
         return
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline:
+        if _reaped(pid):
+            return
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -262,6 +276,14 @@ def stop_pid_file(pid_file: Path, grace_s: float) -> None:
         time.sleep(0.3)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def _reaped(pid: int) -> bool:
+    """True when `pid` is our child and has exited (a zombie still answers kill(pid, 0))."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return False
 
 
 def start(state: Path) -> dict[str, str]:

@@ -60,13 +60,16 @@ class _Shell:
         self._shell.close()
 
 
-def build_stage(name: str, engine: sa.Engine, bus: Bus, clock: Clock, policy: PipelinePolicy) -> Runnable:
+def build_stage(
+    name: str, engine: sa.Engine, bus: Bus, clock: Clock, policy: PipelinePolicy, *, partitions: int = 6
+) -> Runnable:
     if name == "matching":
-        return _Shell(StageShell(MatchingLogic(policy.match), engine, bus, clock))
+        return _Shell(StageShell(MatchingLogic(policy.match), engine, bus, clock, partitions=partitions))
     if name == "review":
-        return _Shell(StageShell(ReviewLogic(policy.review or default_policy()), engine, bus, clock))
+        logic = ReviewLogic(policy.review or default_policy())
+        return _Shell(StageShell(logic, engine, bus, clock, partitions=partitions))
     if name == "recorder":
-        return Recorder(engine, bus, clock)
+        return Recorder(engine, bus, clock, partitions=partitions)
     raise ValueError(f"unknown stage {name!r}; stages are: {', '.join(STAGES)}")
 
 

@@ -43,7 +43,16 @@ class _Stored:
 class Recorder:
     name = "recorder"
 
-    def __init__(self, engine: sa.Engine, bus: Bus, clock: Clock, *, group: str = "cebsim.recorder") -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        bus: Bus,
+        clock: Clock,
+        *,
+        group: str = "cebsim.recorder",
+        partitions: int = 6,
+    ) -> None:
+        self._partitions = partitions
         self._engine = engine
         self._bus = bus
         self._clock = clock
@@ -52,7 +61,7 @@ class Recorder:
         self._consumer: BusConsumer | None = None
 
     def start(self) -> None:
-        self._bus.create_topics({RECEIPTS_TOPIC: 1, DEAD_LETTER_TOPIC: 1})
+        self._bus.create_topics({RECEIPTS_TOPIC: self._partitions, DEAD_LETTER_TOPIC: self._partitions})
         self._consumer = self._bus.consumer(self._group, (RECEIPTS_TOPIC,))
 
     def close(self) -> None:

@@ -75,6 +75,7 @@ class StageShell:
         *,
         group: str | None = None,
         max_records: int = 500,
+        partitions: int = 6,
     ) -> None:
         self.logic = logic
         self._engine = engine
@@ -82,10 +83,13 @@ class StageShell:
         self._clock = clock
         self._group = group or f"cebsim.{logic.name}"
         self._max_records = max_records
+        self._partitions = partitions
         self._consumer: BusConsumer | None = None
 
     def start(self) -> None:
-        self._bus.create_topics({topic: 1 for topic in (*self.logic.topics, DEAD_LETTER_TOPIC)})
+        self._bus.create_topics(
+            {topic: self._partitions for topic in (*self.logic.topics, DEAD_LETTER_TOPIC)}
+        )
         self._consumer = self._bus.consumer(self._group, self.logic.topics)
         self.publish_outbox()
 

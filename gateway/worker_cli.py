@@ -1,0 +1,62 @@
+"""`cebsim worker STAGE`: one clearance stage (or all of them) as a process of its own.
+
+    cebsim worker matching --kafka 127.0.0.1:9092 --db postgresql+psycopg://cebsim@127.0.0.1/cebsim
+
+Workers of one stage form a Kafka consumer group: start more of them to share the partitions.
+SIGTERM or Ctrl-C stops a worker after its current batch; SIGKILL loses nothing either (the
+shell commits offsets only after the batch's effects are stored).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from typing import Any
+
+import click
+
+from declarations.stages.pipeline import STAGES
+
+
+@click.command()
+@click.argument("stage", type=click.Choice([*STAGES, "all"]))
+@click.option(
+    "--kafka", default=None, help="Kafka bootstrap servers (default: $CEBSIM_KAFKA or 127.0.0.1:9092)."
+)
+@click.option("--db", default=None, help="SQLAlchemy URL of the shared database (default: $CEBSIM_DB).")
+@click.option("--partitions", type=int, default=None, help="Partitions of the topics this worker creates.")
+def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None) -> None:
+    """Run a clearance stage (matching, review, recorder, or all) against Kafka and the database."""
+    from declarations.bus.kafka import KafkaBus
+    from declarations.clock import SystemClock
+    from declarations.stages.pipeline import Pipeline, PipelinePolicy, build_stage
+    from declarations.store.migrate import open_store
+    from gateway.settings import Settings
+
+    given: dict[str, Any] = {"kafka": kafka, "db": db, "partitions": partitions}
+    settings = Settings(bus="kafka", **{key: value for key, value in given.items() if value is not None})
+    logging.basicConfig(
+        level=os.environ.get("CEBSIM_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    engine = open_store(settings.db)
+    bus = KafkaBus(settings.kafka, client_id=f"cebsim-worker-{stage}")
+    names = STAGES if stage == "all" else (stage,)
+    clock = SystemClock()
+    pipeline = Pipeline(
+        [
+            build_stage(name, engine, bus, clock, PipelinePolicy(), partitions=settings.partitions)
+            for name in names
+        ]
+    )
+    stopped = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stopped.set())
+    pipeline.start()
+    click.echo(f"cebsim worker {stage}: running against {settings.kafka} and {settings.db}", err=True)
+    stopped.wait()
+    pipeline.stop()
+    bus.close()
+    engine.dispose()
