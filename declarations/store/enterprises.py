@@ -19,6 +19,7 @@ from declarations.identity import Enterprise, Role
 from declarations.store.tables import api_keys, certificates, enterprises, webhooks
 
 KEY_PREFIX = "cebsim_"
+MIN_GIVEN_KEY = 32
 
 
 def hash_key(api_key: str) -> str:
@@ -41,8 +42,14 @@ class EnterpriseRegistry:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
 
-    def add(self, enterprise: Enterprise, now: datetime) -> str:
-        """Register an enterprise and return its first API key (the only time it is shown)."""
+    def add(self, enterprise: Enterprise, now: datetime, api_key: str | None = None) -> str:
+        """Register an enterprise and return its first API key (the only time it is shown).
+
+        `api_key` registers a key chosen by the caller (`cebsim enterprise import` of a generated
+        parties.json) instead of a fresh random one; it must be at least 32 characters.
+        """
+        if api_key is not None and len(api_key) < MIN_GIVEN_KEY:
+            raise RequestError("a given API key needs at least 32 characters", rule="enterprise-key")
         if not enterprise.roles:
             raise RequestError("an enterprise needs at least one role", rule="enterprise-roles")
         try:
@@ -62,7 +69,7 @@ class EnterpriseRegistry:
                         created_at=now,
                     )
                 )
-                return self._insert_key(conn, enterprise.code, now)
+                return self._insert_key(conn, enterprise.code, now, api_key)
         except sa.exc.OperationalError as exc:
             raise StoreUnavailableError(f"cannot register the enterprise: {exc.orig}") from exc
 
@@ -141,8 +148,8 @@ class EnterpriseRegistry:
             rows = conn.execute(sa.select(webhooks).where(webhooks.c.enterprise_code == code)).all()
         return [Webhook(row.id, row.enterprise_code, row.url, row.secret) for row in rows]
 
-    def _insert_key(self, conn: sa.Connection, code: str, now: datetime) -> str:
-        api_key = new_api_key()
+    def _insert_key(self, conn: sa.Connection, code: str, now: datetime, given: str | None = None) -> str:
+        api_key = given or new_api_key()
         conn.execute(
             api_keys.insert().values(
                 enterprise_code=code,
