@@ -140,6 +140,10 @@ class Acceptor:
             log.warning("intake batch of %d rolled back: %s", len(batch), exc)
             _fail(batch, exc)
             return
+        except Exception as exc:  # a bug: answer this batch with it, and keep the one writer alive
+            log.exception("intake batch of %d rolled back: unexpected error", len(batch))
+            _fail(batch, exc)
+            return
         if isinstance(self._bus, TransactionalBus):
             self._bus.notify()
         for pending, outcomes in zip(batch, results, strict=True):
