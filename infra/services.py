@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 KAFKA_VERSION = os.environ.get("CEBSIM_KAFKA_VERSION", "4.3.1")
 KAFKA_LIB = Path.home() / ".cache" / "cebsim" / f"kafka-{KAFKA_VERSION}" / "lib"
 READY_TIMEOUT_S = 120
+RUNNING: dict[int, subprocess.Popen[bytes]] = {}  # brokers this process started, reaped when stopped
 
 
 def free_port() -> int:
@@ -141,6 +142,7 @@ def launch_kafka(state: Path) -> None:
             start_new_session=True,
         )
     (home / "pid").write_text(str(proc.pid))
+    RUNNING[proc.pid] = proc
     wait_for_port(int((home / "port").read_text()), proc, "kafka", log)
 
 
@@ -276,10 +278,19 @@ def stop_pid_file(pid_file: Path, grace_s: float) -> None:
         time.sleep(0.3)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+    proc = RUNNING.pop(pid, None)
+    if proc is not None:
+        proc.wait(timeout=10)
 
 
 def _reaped(pid: int) -> bool:
-    """True when `pid` is our child and has exited (a zombie still answers kill(pid, 0))."""
+    """True when `pid` has exited; our own children are reaped (a zombie still answers kill(pid, 0))."""
+    proc = RUNNING.get(pid)
+    if proc is not None:
+        if proc.poll() is None:
+            return False
+        del RUNNING[pid]
+        return True
     try:
         return os.waitpid(pid, os.WNOHANG)[0] == pid
     except ChildProcessError:

@@ -84,8 +84,11 @@ class EnterpriseRegistry:
             .join(api_keys, api_keys.c.enterprise_code == enterprises.c.code)
             .where(api_keys.c.key_hash == hash_key(api_key), api_keys.c.revoked_at.is_(None))
         )
-        with self._engine.connect() as conn:
-            row = conn.execute(query).first()
+        try:
+            with self._engine.connect() as conn:
+                row = conn.execute(query).first()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot read the enterprise registry: {type(exc).__name__}") from exc
         return _enterprise(row) if row else None
 
     def get(self, code: str) -> Enterprise | None:

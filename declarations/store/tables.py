@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -13,7 +15,31 @@ metadata = sa.MetaData(
     }
 )
 
-Aware = sa.DateTime(timezone=True)
+
+class AwareDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware time on every database: stored in UTC, read back as UTC.
+
+    PostgreSQL keeps the zone itself; SQLite keeps text without one, so without this a time
+    written in China time would come back naive and wall-clock shifted.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive time cannot be stored: {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Aware = AwareDateTime()
 
 enterprises = sa.Table(
     "enterprises",

@@ -73,7 +73,10 @@ class IntakeService:
         verdict = self._schemas.validate_tree(parsed.root)
         if not verdict.valid:
             return _format(SCHEMA_INVALID, verdict.message_type, parsed, verdict.violations)
-        enterprise = self._keys.get(api_key) if api_key else None
+        try:
+            enterprise = self._keys.get(api_key) if api_key else None
+        except DependencyError as exc:
+            return Problem(503, "dependency", str(exc), headers={"Retry-After": str(exc.retry_after_s)})
         if enterprise is None:
             rule = "api-key" if api_key else "api-key-missing"
             return Problem(

@@ -7,6 +7,7 @@ session starts its own with the same launcher and stops them at the end.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import uuid
@@ -21,7 +22,9 @@ from tests.conftest import REPO_ROOT
 pytestmark = pytest.mark.integration
 
 
+@functools.cache
 def load_launcher() -> ModuleType:
+    """infra/services.py, loaded once: it keeps the broker processes it started."""
     spec = importlib.util.spec_from_file_location("cebsim_services", REPO_ROOT / "infra" / "services.py")
     assert spec is not None
     assert spec.loader is not None

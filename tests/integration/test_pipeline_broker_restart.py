@@ -1,0 +1,96 @@
+"""The pipeline rides out a broker restart: stop Kafka mid-stream, start it again, nothing is lost.
+
+This test runs a broker of its own (the launcher in infra/services.py), so that stopping it does
+not disturb the other tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.settings import Settings
+from tests.e2e.parcels import LIST, ORDER, PAYMENT, WAYBILL, guid_of, parcel, unique_buyer
+from tests.integration.conftest import load_launcher
+from tests.integration.pipeline_support import Sender, fresh_database, gateway, worker
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    launcher = load_launcher()
+    state = tmp_path_factory.mktemp("broker")
+    address = launcher.start_kafka(state)["CEBSIM_TEST_KAFKA"]
+    try:
+        yield address, state
+    finally:
+        launcher.stop_kafka(state)
+
+
+def test_documents_sent_before_a_broker_restart_are_all_cleared_after_it(
+    own_broker: tuple[str, Path], postgres_url: str
+) -> None:
+    address, state = own_broker
+    launcher = load_launcher()
+    db = fresh_database(postgres_url)
+    buyer = unique_buyer()
+    settings_ = Settings(bus="kafka", kafka=address, db=db, pipeline=False, partitions=2)
+    with gateway(settings_) as sender, worker(address, db):
+        parcels = [parcel(sender.code, buyer) for _ in range(10)]
+        for documents in parcels[:5]:
+            for code in (ORDER, PAYMENT, WAYBILL, LIST):
+                sender.send(code, documents[code])
+        launcher.halt_kafka(state)
+        time.sleep(2)
+        restarter = threading.Thread(target=launcher.launch_kafka, args=(state,))
+        restarter.start()
+        restarter.join(timeout=120)
+        for documents in parcels[5:]:
+            for code in (ORDER, PAYMENT, WAYBILL, LIST):
+                sender.send(code, documents[code])
+        sender.wait_until(LIST, [guid_of(p[LIST]) for p in parcels], {"899"}, timeout_s=120)
+        for documents in parcels:
+            statuses = [s for kind, s, _ in sender.trail(LIST, guid_of(documents[LIST])) if kind == "CEB622"]
+            assert statuses == ["2", "120", "399", "800", "899"]
+
+
+ORDERS = st.permutations([ORDER, PAYMENT, WAYBILL, LIST])
+
+
+@pytest.fixture(scope="module")
+def kafka_pipeline(own_broker: tuple[str, Path], postgres_url: str) -> Iterator[Sender]:
+    """One gateway with its pipeline on the module's broker, for every example of the property."""
+    address, _ = own_broker
+    db = fresh_database(postgres_url)
+    with gateway(Settings(bus="kafka", kafka=address, db=db, pipeline=True, partitions=2)) as sender:
+        yield sender
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(arrivals=st.lists(ORDERS, min_size=3, max_size=3), broken=st.integers(0, 2))
+def test_shuffled_arrival_on_kafka_gives_the_outcomes_of_in_order_arrival(
+    kafka_pipeline: Sender, arrivals: list[list[str]], broken: int
+) -> None:
+    sender, buyer = kafka_pipeline, unique_buyer()
+    outcomes = []
+    for sequences in ([[ORDER, PAYMENT, WAYBILL, LIST]] * 3, arrivals):
+        parcels = [
+            parcel(sender.code, buyer, amount_paid=Decimal(1) if n == broken else None) for n in range(3)
+        ]
+        for documents, sequence in zip(parcels, sequences, strict=True):
+            for kind in sequence:
+                sender.send(kind, documents[kind])
+        guids = [guid_of(p[LIST]) for p in parcels]
+        sender.wait_until(LIST, guids, {"899", "-621106"}, timeout_s=60)
+        outcomes.append([[status for _, status, _ in sender.trail(LIST, guid)] for guid in guids])
+    in_order, shuffled = outcomes
+    assert shuffled == in_order
+    assert in_order[broken] == ["2", "-621106"]
