@@ -78,9 +78,12 @@ def validate(files: tuple[str, ...], as_json: bool) -> None:
 
 
 def _register_subcommands() -> None:
+    from benchmarks.traffic.cli import generate, replay  # click only: the work is imported when run
     from gateway.enterprise_cli import enterprise
 
     main.add_command(enterprise)
+    main.add_command(generate)
+    main.add_command(replay)
     from gateway.worker_cli import worker
 
     main.add_command(worker)

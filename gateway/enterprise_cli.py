@@ -5,6 +5,7 @@ cebsim enterprise list [--json]
 cebsim enterprise key CODE                 # a new API key (shown once)
 cebsim enterprise cert CODE CERT.pem       # register a signing certificate (PEM or DER)
 cebsim enterprise webhook CODE URL         # register a receipt webhook; prints its HMAC secret
+cebsim enterprise import DIR/parties.json   # register generated parties with their own keys and certificates
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -136,3 +138,46 @@ def webhook(code: str, url: str, db: str, as_json: bool) -> None:
         click.echo(json.dumps({"id": hook.id, "url": hook.url, "secret": hook.secret}))
     else:
         click.echo(f"webhook {hook.id} registered for {code}: {url}\nHMAC secret (shown once): {hook.secret}")
+
+
+@enterprise.command("import")
+@click.argument("parties", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def import_parties(parties: Path, db: str) -> None:
+    """Register the enterprises of a parties.json (`cebsim generate`) with their own keys and certificates.
+
+    parties.json: {"parties": [{"code", "name", "roles", "dxp_id", "api_key", "certificate_pem"?}]}.
+    Enterprises already registered are left as they are (their keys are not added again).
+    """
+    from gateway.signature.certificate import der_from_pem_or_der, read_certificate
+
+    rows = _party_rows(parties)
+    store, added = registry(db), 0
+    for row in rows:
+        if store.get(row["code"]) is not None:
+            click.echo(f"{row['code']} is already registered; left as it is")
+            continue
+        new = Enterprise(row["code"], row["name"], parse_roles(row["roles"]), row["dxp_id"])
+        try:
+            store.add(new, now(), api_key=row["api_key"])
+            if row.get("certificate_pem"):
+                der = der_from_pem_or_der(row["certificate_pem"].encode())
+                store.add_certificate(row["code"], der, read_certificate(der).serial_hex, now())
+        except CebsimError as exc:
+            fail(exc)
+        added += 1
+    click.echo(f"registered {added} of {len(rows)} enterprises from {parties}")
+
+
+def _party_rows(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise click.ClickException(f"{path} is not JSON: {exc}") from exc
+    rows = data.get("parties") if isinstance(data, dict) else None
+    wanted = {"code", "name", "roles", "dxp_id", "api_key"}
+    if not isinstance(rows, list) or not all(isinstance(row, dict) and wanted <= set(row) for row in rows):
+        raise click.ClickException(
+            f"{path} is not a parties.json: 'parties' rows need {', '.join(sorted(wanted))}"
+        )
+    return rows
