@@ -105,7 +105,8 @@ def generate(config: GenerateConfig, out: Path) -> GenerateSummary:
     out.mkdir(parents=True, exist_ok=True)
     parties = make_parties(config.seed, config.parties, config.key_kinds)
     if config.sign:
-        parties = with_identities(parties, config.seed, config.start)
+        with seeded_nonces(config.seed, "certificates"):
+            parties = with_identities(parties, config.seed, config.start)
     write_parties(out, config.seed, parties)
     ctx = Context(config.seed, parties, config.start)
     started = time.perf_counter()

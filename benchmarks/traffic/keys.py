@@ -96,11 +96,11 @@ class _NonceChain:
 
 
 @contextmanager
-def seeded_nonces(seed: int) -> Iterator[None]:
+def seeded_nonces(seed: int, purpose: str = "messages") -> Iterator[None]:
     """SM2 nonces from the seed for the duration of the block (the generator is single-threaded)."""
     namespace = vars(sm2_module)
     saved = namespace["secrets"]
-    namespace["secrets"] = _NonceChain(str(seed).encode())
+    namespace["secrets"] = _NonceChain(f"{seed}:{purpose}".encode())
     try:
         yield
     finally:
