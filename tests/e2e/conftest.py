@@ -117,6 +117,12 @@ def gateway(tmp_path: Path) -> Iterator[Gateway]:
     yield from start_gateway(tmp_path, require_signatures=True)
 
 
+@pytest.fixture(scope="module")
+def shared_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """One gateway for a whole module, for cases that must store nothing (and assert so)."""
+    yield from start_gateway(tmp_path_factory.mktemp("gateway"), require_signatures=True)
+
+
 @pytest.fixture
 def lenient_gateway(tmp_path: Path) -> Iterator[Gateway]:
     """The demo setting: unsigned declarations are accepted."""

@@ -106,21 +106,25 @@ FORMAT_CASES = [name for name, case in CASES.items() if case.status == 400]
 
 @pytest.mark.parametrize("name", CASES)
 def test_hostile_input_is_refused_with_nothing_stored_and_the_gateway_still_serves(
-    gateway: Gateway, name: str
+    shared_gateway: Gateway, name: str
 ) -> None:
     case = CASES[name]
-    before = gateway.stored()
+    before = shared_gateway.stored()
 
-    answer = gateway.post(case.body(gateway.shop), gateway.shop, content_type=case.content_type)
+    answer = shared_gateway.post(
+        case.body(shared_gateway.shop), shared_gateway.shop, content_type=case.content_type
+    )
 
     assert answer.status_code == case.status, answer.text
-    assert gateway.stored() == before
-    assert_still_serving(gateway)
+    assert shared_gateway.stored() == before
+    assert_still_serving(shared_gateway)
 
 
 @pytest.mark.parametrize("name", FORMAT_CASES)
-def test_a_format_refusal_is_a_schema_valid_ceb900_naming_line_and_path(gateway: Gateway, name: str) -> None:
-    answer = gateway.post(CASES[name].body(gateway.shop), gateway.shop)
+def test_a_format_refusal_is_a_schema_valid_ceb900_naming_line_and_path(
+    shared_gateway: Gateway, name: str
+) -> None:
+    answer = shared_gateway.post(CASES[name].body(shared_gateway.shop), shared_gateway.shop)
 
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("application/xml")
@@ -136,9 +140,9 @@ def test_a_format_refusal_is_a_schema_valid_ceb900_naming_line_and_path(gateway:
 
 @pytest.mark.parametrize("name", FORMAT_CASES)
 def test_a_format_refusal_in_json_lists_each_violation_with_line_and_path(
-    gateway: Gateway, name: str
+    shared_gateway: Gateway, name: str
 ) -> None:
-    answer = gateway.post(CASES[name].body(gateway.shop), gateway.shop, json=True)
+    answer = shared_gateway.post(CASES[name].body(shared_gateway.shop), shared_gateway.shop, json=True)
 
     assert answer.status_code == 400
     body = answer.json()
@@ -151,28 +155,30 @@ def test_a_format_refusal_in_json_lists_each_violation_with_line_and_path(
         assert violation["message"]
 
 
-def test_a_schema_violation_names_the_element_and_its_line(gateway: Gateway) -> None:
-    body = swap(valid_order(gateway.shop), b"<ceb:goodsValue>301", b"\n<ceb:goodsValue>abc")
+def test_a_schema_violation_names_the_element_and_its_line(shared_gateway: Gateway) -> None:
+    body = swap(valid_order(shared_gateway.shop), b"<ceb:goodsValue>301", b"\n<ceb:goodsValue>abc")
     line = body[: body.index(b"<ceb:goodsValue>")].count(b"\n") + 1
 
-    (violation,) = gateway.post(body, gateway.shop, json=True).json()["violations"]
+    (violation,) = shared_gateway.post(body, shared_gateway.shop, json=True).json()["violations"]
 
     assert violation["line"] == line
     assert violation["path"].endswith("goodsValue")
 
 
-def test_a_dxp_envelope_keeps_its_cop_msg_id_in_the_format_receipt(gateway: Gateway) -> None:
-    envelope = dxp_envelope(XXE_FILE, gateway.shop)
+def test_a_dxp_envelope_keeps_its_cop_msg_id_in_the_format_receipt(shared_gateway: Gateway) -> None:
+    envelope = dxp_envelope(XXE_FILE, shared_gateway.shop)
     cop_msg_id = envelope.split(b"<CopMsgId>")[1].split(b"</CopMsgId>")[0].decode()
 
-    (receipt,) = parse_message(gateway.post(envelope, gateway.shop).content).documents
+    (receipt,) = parse_message(shared_gateway.post(envelope, shared_gateway.shop).content).documents
 
     assert isinstance(receipt, FormatReceipt)
     assert receipt.ori_cop_msg_id == cop_msg_id
 
 
-def test_a_valid_order_in_a_dxp_envelope_is_accepted(gateway: Gateway) -> None:
-    answer = gateway.post(dxp_envelope(valid_order(gateway.shop), gateway.shop), gateway.shop)
+def test_a_valid_order_in_a_dxp_envelope_is_accepted(shared_gateway: Gateway) -> None:
+    answer = shared_gateway.post(
+        dxp_envelope(valid_order(shared_gateway.shop), shared_gateway.shop), shared_gateway.shop
+    )
 
     assert answer.status_code == 202, answer.text
 
@@ -185,56 +191,60 @@ def chunks(size: int, chunk: int = 8192) -> Iterator[bytes]:
         yield b" " * part
 
 
-def test_an_oversize_body_streamed_without_content_length_is_refused_413(gateway: Gateway) -> None:
-    before = gateway.stored()
+def test_an_oversize_body_streamed_without_content_length_is_refused_413(shared_gateway: Gateway) -> None:
+    before = shared_gateway.stored()
 
-    answer = gateway.client.post(
+    answer = shared_gateway.client.post(
         "/ceb/messages",
         content=chunks(MAX_BODY_BYTES + 1),
-        headers={"Content-Type": "application/xml", "Authorization": f"Bearer {gateway.shop.api_key}"},
+        headers={"Content-Type": "application/xml", "Authorization": f"Bearer {shared_gateway.shop.api_key}"},
     )
 
     assert answer.status_code == 413
     assert answer.json()["error"]["rule"] == "body-size"
-    assert gateway.stored() == before
-    assert_still_serving(gateway)
+    assert shared_gateway.stored() == before
+    assert_still_serving(shared_gateway)
 
 
-def test_an_oversize_body_under_a_lying_content_length_is_refused_413(gateway: Gateway) -> None:
-    before = gateway.stored()
+def test_an_oversize_body_under_a_lying_content_length_is_refused_413(shared_gateway: Gateway) -> None:
+    before = shared_gateway.stored()
 
-    answer = gateway.client.post(
+    answer = shared_gateway.client.post(
         "/ceb/messages",
         content=chunks(MAX_BODY_BYTES * 2),
         headers={
             "Content-Type": "application/xml",
             "Content-Length": "100",
-            "Authorization": f"Bearer {gateway.shop.api_key}",
+            "Authorization": f"Bearer {shared_gateway.shop.api_key}",
         },
     )
 
     assert answer.status_code == 413
-    assert gateway.stored() == before
-    assert_still_serving(gateway)
+    assert shared_gateway.stored() == before
+    assert_still_serving(shared_gateway)
 
 
-def test_a_content_length_over_the_limit_is_refused_before_reading(gateway: Gateway) -> None:
-    answer = gateway.post(b" " * (MAX_BODY_BYTES + 1), gateway.shop, json=True)
+def test_a_content_length_over_the_limit_is_refused_before_reading(shared_gateway: Gateway) -> None:
+    answer = shared_gateway.post(b" " * (MAX_BODY_BYTES + 1), shared_gateway.shop, json=True)
 
     assert answer.status_code == 413
     assert answer.json()["error"]["rule"] == "body-size"
 
 
-def test_a_wrong_content_type_is_refused_415_with_the_rule_named(gateway: Gateway) -> None:
-    answer = gateway.post(valid_order(gateway.shop), gateway.shop, content_type="text/plain", json=True)
+def test_a_wrong_content_type_is_refused_415_with_the_rule_named(shared_gateway: Gateway) -> None:
+    answer = shared_gateway.post(
+        valid_order(shared_gateway.shop), shared_gateway.shop, content_type="text/plain", json=True
+    )
 
     assert answer.status_code == 415
     assert answer.json()["error"]["rule"] == "content-type"
 
 
 @pytest.mark.parametrize("content_type", ["application/xml; charset=utf-8", "text/xml", "APPLICATION/XML"])
-def test_the_xml_content_types_are_accepted(gateway: Gateway, content_type: str) -> None:
-    answer = gateway.post(valid_order(gateway.shop), gateway.shop, content_type=content_type)
+def test_the_xml_content_types_are_accepted(shared_gateway: Gateway, content_type: str) -> None:
+    answer = shared_gateway.post(
+        valid_order(shared_gateway.shop), shared_gateway.shop, content_type=content_type
+    )
 
     assert answer.status_code == 202, answer.text
 
