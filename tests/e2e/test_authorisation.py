@@ -7,6 +7,7 @@ type customs sends (403 "message-type"). Each refusal stores nothing.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from declarations.codec import build
@@ -157,3 +158,20 @@ def test_a_message_type_that_customs_sends_is_refused(
     assert answer.headers["X-Cebsim-Rule"] == "message-type"
     assert answer.json()["error"]["rule"] == "message-type"
     assert gateway.stored() == before
+
+
+def test_another_enterprise_reads_neither_the_receipts_nor_the_trail_of_a_document(gateway: Gateway) -> None:
+    shop, rival = gateway.shop, gateway.rival
+    document = order(shop)
+    assert gateway.post(shop.message("CEB311", [document]), shop).status_code == 202
+    guid = document.head.guid
+
+    def read(path: str, api_key: str) -> httpx.Response:
+        return gateway.client.get(path, headers={"Authorization": f"Bearer {api_key}"})
+
+    own = read("/ceb/receipts?after=0", shop.api_key).json()["receipts"]
+    foreign = read("/ceb/receipts?after=0", rival.api_key).json()["receipts"]
+    assert guid in [r["document_guid"] for r in own]
+    assert guid not in [r["document_guid"] for r in foreign]
+    assert read(f"/api/documents/by-guid/{guid}", shop.api_key).status_code == 200
+    assert read(f"/api/documents/by-guid/{guid}", rival.api_key).status_code == 404
