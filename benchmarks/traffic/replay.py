@@ -12,9 +12,9 @@ from typing import Any
 
 from benchmarks.traffic.engine import Replay, ReplayOptions
 from benchmarks.traffic.html_report import render_html
-from benchmarks.traffic.http_client import HttpClient
 from benchmarks.traffic.ports import MonotonicClock
 from benchmarks.traffic.progress import LiveProgress
+from benchmarks.traffic.raw_http import RawHttpClient
 from benchmarks.traffic.report import build_report
 from benchmarks.traffic.source import load
 
@@ -23,7 +23,7 @@ async def _replay(
     directory: Path, target: str, options: ReplayOptions, parties: Path | None
 ) -> dict[str, Any]:
     traffic = load(directory, parties)
-    client = HttpClient(target, options.concurrency)
+    client = RawHttpClient(target, options.concurrency)
     clock = MonotonicClock()
     try:
         with LiveProgress(clock.now) as live:

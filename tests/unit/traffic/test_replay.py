@@ -18,8 +18,8 @@ import pytest
 
 from benchmarks.traffic.engine import Replay, ReplayOptions, Results
 from benchmarks.traffic.hdr import Histogram, bucket_bounds, bucket_of
-from benchmarks.traffic.http_client import HttpClient
 from benchmarks.traffic.ports import MonotonicClock, Sent
+from benchmarks.traffic.raw_http import RawHttpClient
 from benchmarks.traffic.schedule import intended_offset
 from benchmarks.traffic.source import Expectation, Outgoing, Traffic
 
@@ -196,7 +196,7 @@ def stalled_server() -> Iterator[str]:
 
 
 async def _over_http(target: str, count: int, options: ReplayOptions) -> Results:
-    client = HttpClient(target, options.concurrency)
+    client = RawHttpClient(target, options.concurrency)
     try:
         return await Replay(_traffic(count), client, None, MonotonicClock(), options).run()
     finally:
