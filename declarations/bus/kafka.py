@@ -97,6 +97,8 @@ class KafkaBus:
                 auto_offset_reset="earliest",
                 max_poll_records=1000,
                 session_timeout_ms=10_000,
+                # a topic created (or a broker restarted) after joining is seen within seconds, not 5 min
+                metadata_max_age_ms=5_000,
                 heartbeat_interval_ms=1_000,
                 bootstrap_timeout_ms=self._timeout_ms,
             )

@@ -21,7 +21,12 @@ from tests.e2e.parcels import LIST, ORDER, PAYMENT, WAYBILL, guid_of, parcel, un
 from tests.integration.conftest import load_launcher
 from tests.integration.pipeline_support import Sender, fresh_database, gateway, worker
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    # kafka-python leaves the sockets of connections a broker restart broke to the garbage
+    # collector; their ResourceWarnings surface in whichever test collects them
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +71,16 @@ ORDERS = st.permutations([ORDER, PAYMENT, WAYBILL, LIST])
 
 
 @pytest.fixture(scope="module")
-def kafka_pipeline(own_broker: tuple[str, Path], postgres_url: str) -> Iterator[Sender]:
-    """One gateway with its pipeline on the module's broker, for every example of the property."""
-    address, _ = own_broker
+def kafka_pipeline(kafka_bootstrap: str, postgres_url: str) -> Iterator[Sender]:
+    """One gateway with its pipeline on the session's broker, for every example of the property."""
     db = fresh_database(postgres_url)
-    with gateway(Settings(bus="kafka", kafka=address, db=db, pipeline=True, partitions=2)) as sender:
+    with gateway(Settings(bus="kafka", kafka=kafka_bootstrap, db=db, pipeline=True, partitions=2)) as sender:
         yield sender
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(arrivals=st.lists(ORDERS, min_size=3, max_size=3), broken=st.integers(0, 2))
 def test_shuffled_arrival_on_kafka_gives_the_outcomes_of_in_order_arrival(
     kafka_pipeline: Sender, arrivals: list[list[str]], broken: int
@@ -90,7 +96,9 @@ def test_shuffled_arrival_on_kafka_gives_the_outcomes_of_in_order_arrival(
                 sender.send(kind, documents[kind])
         guids = [guid_of(p[LIST]) for p in parcels]
         sender.wait_until(LIST, guids, {"899", "-621106"}, timeout_s=60)
-        outcomes.append([[status for _, status, _ in sender.trail(LIST, guid)] for guid in guids])
+        outcomes.append(
+            [[s for kind, s, _ in sender.trail(LIST, guid) if kind == "CEB622"] for guid in guids]
+        )
     in_order, shuffled = outcomes
     assert shuffled == in_order
     assert in_order[broken] == ["2", "-621106"]
