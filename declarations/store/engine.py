@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +18,57 @@ def create_engine(url: str) -> sa.Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        _serialise_sqlite_writers(engine)
     return engine
 
 
+def _serialise_sqlite_writers(engine: sa.Engine) -> None:
+    """One writer at a time, queued on a Python lock rather than on SQLite's busy handler.
+
+    SQLite has one write lock per database; a blocked writer polls it with sleeps of up to 100 ms,
+    which turns a few concurrent writers (acceptor, stages, recorder) into long stalls. Taking a
+    process-wide lock before BEGIN IMMEDIATE hands the database over in microseconds instead.
+    Readers (READ_ONLY) take neither lock: WAL lets them read while one thread writes.
+    """
+    lock = threading.RLock()
+
+    def begin(conn: sa.Connection) -> None:
+        if conn.get_execution_options().get("cebsim_read_only"):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
+        lock.acquire()
+        conn.info[_HOLDS_LOCK] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn.info, lock)
+            raise
+
+    def end(conn: sa.Connection) -> None:
+        _release(conn.info, lock)
+
+    def checkin(_dbapi: Any, record: Any) -> None:
+        _release(record.info, lock)
+
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+    event.listen(engine.pool, "checkin", checkin)
+
+
+_HOLDS_LOCK = "cebsim_holds_write_lock"
+
+
+def _release(info: dict[Any, Any], lock: threading.RLock) -> None:
+    if info.pop(_HOLDS_LOCK, False):
+        lock.release()
+
+
 READ_ONLY = {"cebsim_read_only": True}
-"""Execution options for a connection that only reads: on SQLite it begins DEFERRED, not IMMEDIATE."""
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    # Writers take the write lock when they begin (IMMEDIATE): a transaction that read first and
-    # then wanted to write while another thread wrote would get SQLITE_BUSY at once, because
-    # SQLite does not wait on a lock upgrade that could deadlock. Marked readers stay DEFERRED.
-    mode = "DEFERRED" if conn.get_execution_options().get("cebsim_read_only") else "IMMEDIATE"
-    conn.exec_driver_sql(f"BEGIN {mode}")
+"""Execution options for a connection that only reads: on SQLite it begins DEFERRED and takes no
+write lock. Writers begin IMMEDIATE: a transaction that read first and then wanted to write while
+another thread wrote would get SQLITE_BUSY at once (SQLite does not wait on a lock upgrade)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from declarations.errors import RequestError, StoreUnavailableError
 from declarations.identity import Enterprise, Role
+from declarations.store.engine import READ_ONLY
 from declarations.store.tables import api_keys, certificates, enterprises, webhooks
 
 KEY_PREFIX = "cebsim_"
@@ -85,19 +86,19 @@ class EnterpriseRegistry:
             .where(api_keys.c.key_hash == hash_key(api_key), api_keys.c.revoked_at.is_(None))
         )
         try:
-            with self._engine.connect() as conn:
+            with self._engine.connect().execution_options(**READ_ONLY) as conn:
                 row = conn.execute(query).first()
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot read the enterprise registry: {type(exc).__name__}") from exc
         return _enterprise(row) if row else None
 
     def get(self, code: str) -> Enterprise | None:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(sa.select(enterprises).where(enterprises.c.code == code)).first()
         return _enterprise(row) if row else None
 
     def all(self) -> list[Enterprise]:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(sa.select(enterprises).order_by(enterprises.c.code)).all()
         return [_enterprise(row) for row in rows]
 
@@ -124,7 +125,7 @@ class EnterpriseRegistry:
         return fingerprint
 
     def certificate_owner(self, fingerprint: str) -> str | None:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             owner = conn.execute(
                 sa.select(certificates.c.enterprise_code).where(certificates.c.fingerprint == fingerprint)
             ).scalar()
@@ -147,7 +148,7 @@ class EnterpriseRegistry:
         return Webhook(int(webhook_id[0]) if webhook_id else 0, code, url, secret)
 
     def webhooks(self, code: str) -> list[Webhook]:
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
             rows = conn.execute(sa.select(webhooks).where(webhooks.c.enterprise_code == code)).all()
         return [Webhook(row.id, row.enterprise_code, row.url, row.secret) for row in rows]
 

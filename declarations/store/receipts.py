@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from declarations import receipt_status
 from declarations.codec import build
 from declarations.errors import RequestError, StoreUnavailableError
+from declarations.store.engine import READ_ONLY
 from declarations.store.receipt_rows import (
     DocumentRef,
     ReceiptPage,
@@ -101,7 +102,7 @@ class ReceiptStore:
             .limit(limit)
         )
         try:
-            with engine.connect() as conn:
+            with engine.connect().execution_options(**READ_ONLY) as conn:
                 rows = [stored_receipt(row) for row in conn.execute(query)]
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot read receipts: {type(exc).__name__}") from exc

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from declarations.errors import StoreUnavailableError
+from declarations.store.engine import READ_ONLY
 from declarations.store.receipt_rows import StoredReceipt, aware, stored_receipt
 from declarations.store.tables import document_parties, documents, receipts
 
@@ -54,7 +55,7 @@ class TrailStore:
 
     def by_key(self, enterprise_code: str, message_type: str, business_key: str) -> Trail | None:
         try:
-            with self._engine.connect() as conn:
+            with self._engine.connect().execution_options(**READ_ONLY) as conn:
                 return _trail(conn, enterprise_code, message_type, business_key)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot read the trail: {type(exc).__name__}") from exc
@@ -67,7 +68,7 @@ class TrailStore:
             .limit(1)
         )
         try:
-            with self._engine.connect() as conn:
+            with self._engine.connect().execution_options(**READ_ONLY) as conn:
                 found = conn.execute(query).first()
                 if found is None:
                     return None

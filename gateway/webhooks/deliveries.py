@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from declarations.errors import StoreUnavailableError
+from declarations.store.engine import READ_ONLY
 from declarations.store.receipt_rows import aware
 from declarations.store.tables import counters, receipts, webhook_deliveries, webhooks
 
@@ -88,7 +89,7 @@ class DeliveryLog:
             .limit(limit)
         )
         try:
-            with self._engine.connect() as conn:
+            with self._engine.connect().execution_options(**READ_ONLY) as conn:
                 return [_entry(row) for row in conn.execute(query)]
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot read deliveries: {type(exc).__name__}") from exc
