@@ -35,9 +35,14 @@ class TestSqlBus(BusContract):
 
 def test_records_published_in_a_rolled_back_transaction_are_never_seen(engine: sa.Engine) -> None:
     bus = SqlBus(engine)
-    with pytest.raises(RuntimeError), engine.begin() as conn:
-        bus.publish_in(conn, [bus.row("cebsim.t", b"k", b"lost")])
-        raise RuntimeError("the acceptance failed after publishing")
+
+    def accept_then_fail() -> None:
+        with engine.begin() as conn:
+            bus.publish_in(conn, [bus.row("cebsim.t", b"k", b"lost")])
+            raise RuntimeError("the acceptance failed after publishing")
+
+    with pytest.raises(RuntimeError):
+        accept_then_fail()
     with engine.begin() as conn:
         bus.publish_in(conn, [bus.row("cebsim.t", b"k", b"kept")])
     consumer = bus.consumer(group(), ["cebsim.t"])
