@@ -7,7 +7,6 @@ so a batch of submissions is stored whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -18,6 +17,7 @@ from declarations.versions import Stored
 class IntakeTx:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        self._counters: dict[str, tuple[bool, int]] = {}  # name -> (row exists, last value handed out)
 
     def current(self, message_type: str, keys: Iterable[str]) -> dict[str, Stored]:
         wanted = sorted(set(keys))
@@ -59,37 +59,50 @@ class IntakeTx:
         return self.conn.execute(query).first()
 
     def next_number(self, name: str) -> int:
-        row = self.conn.execute(
-            sa.select(counters.c.value).where(counters.c.name == name).with_for_update()
-        ).first()
-        if row is None:
-            self.conn.execute(counters.insert().values(name=name, value=1))
-            return 1
-        value = int(row.value) + 1
-        self.conn.execute(counters.update().where(counters.c.name == name).values(value=value))
-        return value
+        """The next value of a counter; read once per transaction, written back by `save_numbers`."""
+        if name not in self._counters:
+            row = self.conn.execute(
+                sa.select(counters.c.value).where(counters.c.name == name).with_for_update()
+            ).first()
+            self._counters[name] = (row is not None, int(row.value) if row else 0)
+        exists, value = self._counters[name]
+        self._counters[name] = (exists, value + 1)
+        return value + 1
 
-    def insert_document(self, values: dict[str, object], parties: Iterable[str]) -> int:
-        self.conn.execute(
-            documents.update()
-            .where(
-                documents.c.message_type == values["message_type"],
-                documents.c.business_key == values["business_key"],
-                documents.c.current.is_(True),
+    def save_numbers(self) -> None:
+        for name, (exists, value) in self._counters.items():
+            if exists:
+                self.conn.execute(counters.update().where(counters.c.name == name).values(value=value))
+            else:
+                self.conn.execute(counters.insert().values(name=name, value=value))
+        self._counters = {name: (True, value) for name, (_, value) in self._counters.items()}
+
+    def retire(self, keys: list[tuple[str, str]]) -> None:
+        """The stored current versions of these (message type, business key) stop being current."""
+        for message_type, business_key in keys:
+            self.conn.execute(
+                documents.update()
+                .where(
+                    documents.c.message_type == message_type,
+                    documents.c.business_key == business_key,
+                    documents.c.current.is_(True),
+                )
+                .values(current=False)
             )
-            .values(current=False)
+
+    def insert_documents(self, rows: list[dict[str, object]]) -> list[int]:
+        """Insert the rows in one statement; their ids, in the rows' order."""
+        if not rows:
+            return []
+        result = self.conn.execute(
+            documents.insert().returning(documents.c.id, sort_by_parameter_order=True), rows
         )
-        result = self.conn.execute(documents.insert().values(current=True, **values))
-        document_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        rows = [{"document_id": document_id, "enterprise_code": code} for code in sorted(set(parties))]
+        return [int(row.id) for row in result]
+
+    def insert_parties(self, rows: list[dict[str, object]]) -> None:
         if rows:
             self.conn.execute(document_parties.insert(), rows)
-        return document_id
 
-    def insert_receipt(self, values: dict[str, object]) -> int:
-        result = self.conn.execute(receipts.insert().values(**values))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-
-def accepted_at_key(at: datetime) -> str:
-    return at.strftime("%Y%m%d")
+    def insert_receipts(self, rows: list[dict[str, object]]) -> None:
+        if rows:
+            self.conn.execute(receipts.insert(), rows)

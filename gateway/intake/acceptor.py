@@ -80,6 +80,17 @@ class _Item:
     digest: str
 
 
+@dataclass
+class _Accepted:
+    """A document accepted in this batch, waiting for the batch's multi-row inserts."""
+
+    row: dict[str, object]
+    parties: frozenset[str]
+    enterprise: Enterprise
+    fact: DocumentFacts
+    receipt: Receipt
+
+
 def content_hash(message_type: str, document: object) -> str:
     return hashlib.sha256(f"{message_type}:{document!r}".encode()).hexdigest()
 
@@ -131,6 +142,7 @@ class Acceptor:
             with self._engine.begin() as conn:
                 work = _Batch(IntakeTx(conn), self._bus, self._clock.now())
                 results = work.run(batch)
+                work.write()
                 work.publish(conn)
         except sa.exc.SQLAlchemyError as exc:
             log.warning("intake batch of %d rolled back: database error %s", len(batch), type(exc).__name__)
@@ -165,6 +177,8 @@ class _Batch:
         self._current: dict[tuple[str, str], Stored | None] = {}
         self._seen: set[tuple[str, str]] = set()
         self._outgoing: list[tuple[str, bytes, bytes, tuple[tuple[str, bytes], ...]]] = []
+        self._accepted: list[_Accepted] = []
+        self._retired: set[tuple[str, str]] = set()
 
     def publish(self, conn: sa.Connection) -> None:
         """Kafka: publish and wait for acks=all before the transaction commits; SqlBus: in the transaction."""
@@ -229,41 +243,64 @@ class _Batch:
             guid=message.guid,
             base_transfer=message.base_transfer,
         )
-        document_id = self._tx.insert_document(
-            {
-                "guid": fact.guid,
-                "message_type": fact.message_type,
-                "kind": fact.kind,
-                "business_key": fact.business_key,
-                "version": decision.version,
-                "sender_code": enterprise.code,
-                "app_type": fact.app_type,
-                "app_status": fact.app_status,
-                "app_time": fact.app_time,
-                "content_hash": digest,
-                "routing_key": fact.routing_key,
-                "pre_no": numbers.pre_no,
-                "invt_no": numbers.invt_no,
-                "status": receipt.return_status,
-                "body": body,
-                "accepted_at": self._now,
-            },
-            fact.parties | {enterprise.code},
-        )
-        self._tx.insert_receipt(_receipt_row(enterprise.code, document_id, fact, receipt))
-        self._current[(fact.message_type, fact.business_key)] = Stored(
+        key = (fact.message_type, fact.business_key)
+        if self._current[key] is not None and key not in self._retired:
+            self._retired.add(key)  # a version stored before this batch stops being current
+        row = {
+            "guid": fact.guid,
+            "message_type": fact.message_type,
+            "kind": fact.kind,
+            "business_key": fact.business_key,
+            "version": decision.version,
+            "current": True,
+            "sender_code": enterprise.code,
+            "app_type": fact.app_type,
+            "app_status": fact.app_status,
+            "app_time": fact.app_time,
+            "content_hash": digest,
+            "routing_key": fact.routing_key,
+            "pre_no": numbers.pre_no,
+            "invt_no": numbers.invt_no,
+            "status": receipt.return_status,
+            "body": body,
+            "accepted_at": self._now,
+        }
+        self._accepted.append(_Accepted(row, fact.parties | {enterprise.code}, enterprise, fact, receipt))
+        self._current[key] = Stored(
             fact.guid, digest, fact.app_type, fact.app_time, receipt.return_status, decision.version
         )
         self._seen.add((fact.guid, digest))
-        if receipt.return_status != "1":  # drafts are stored, not declared
-            record = (
-                ACCEPTED_TOPIC,
-                fact.routing_key.encode(),
-                body,
-                _headers(fact, enterprise, document_id),
-            )
-            self._outgoing.append(record)
         return Outcome(fact, receipt, accepted=True)
+
+    def write(self) -> None:
+        """Store the batch's accepted documents with a few multi-row statements, in input order."""
+        last_of_key = {(a.fact.message_type, a.fact.business_key): i for i, a in enumerate(self._accepted)}
+        for index, accepted in enumerate(self._accepted):  # only a key's last version stays current
+            accepted.row["current"] = (
+                last_of_key[(accepted.fact.message_type, accepted.fact.business_key)] == index
+            )
+        self._tx.retire(sorted(self._retired))
+        ids = self._tx.insert_documents([a.row for a in self._accepted])
+        self._tx.insert_parties(
+            [
+                {"document_id": i, "enterprise_code": code}
+                for i, a in zip(ids, self._accepted, strict=True)
+                for code in sorted(a.parties)
+            ]
+        )
+        self._tx.insert_receipts(
+            [
+                _receipt_row(a.enterprise.code, i, a.fact, a.receipt)
+                for i, a in zip(ids, self._accepted, strict=True)
+            ]
+        )
+        self._tx.save_numbers()
+        for document_id, accepted in zip(ids, self._accepted, strict=True):
+            if accepted.receipt.return_status != "1":  # drafts are stored, not declared
+                headers = _headers(accepted.fact, accepted.enterprise, document_id)
+                body = accepted.row["body"]
+                assert isinstance(body, bytes)
+                self._outgoing.append((ACCEPTED_TOPIC, accepted.fact.routing_key.encode(), body, headers))
 
     def _numbers(self, fact: DocumentFacts) -> Numbers:
         day = self._now.astimezone(CHINA_STANDARD_TIME).strftime("%Y%m%d")
