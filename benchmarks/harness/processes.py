@@ -1,0 +1,156 @@
+"""The simulator as subprocesses for the benchmarks: `cebsim serve` and `cebsim worker all`.
+
+Every process is started on 127.0.0.1 (free port), stopped by its PID in a `finally` (terminate,
+then kill after a bounded wait), and logs to a file in the run's temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+CEBSIM = str(Path(sys.executable).with_name("cebsim"))
+QUICK = os.environ.get("BENCH", "full") == "quick"
+STAGES = {"cebsim.matching": "cebsim.documents.accepted", "cebsim.review": "cebsim.lists.matched",
+          "cebsim.recorder": "cebsim.receipts.issued"}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cebsim(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> str:
+    done = subprocess.run(
+        [CEBSIM, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"cebsim {' '.join(args[:2])} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop one process we started, by its PID: SIGTERM, then SIGKILL after 20 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class Services:
+    kafka: str
+    admin_db: str
+
+    @classmethod
+    def from_env(cls) -> Services | None:
+        kafka, db = os.environ.get("CEBSIM_TEST_KAFKA"), os.environ.get("CEBSIM_TEST_DATABASE_URL")
+        return cls(kafka, db) if kafka and db else None
+
+    def fresh_database(self) -> str:
+        """A new, empty PostgreSQL database on the benchmark cluster."""
+        name = f"cebsim_bench_{uuid.uuid4().hex[:10]}"
+        engine = sa.create_engine(self.admin_db, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        finally:
+            engine.dispose()
+        return self.admin_db.rsplit("/", 1)[0] + f"/{name}"
+
+    def skip_backlog(self) -> None:
+        """Commit every stage's consumer group at the end of its topic.
+
+        The topics' names are fixed and the broker is shared by the benchmarks of one run: without
+        this, the workers of a fresh database would first chew through the records that an earlier
+        benchmark (the intake one, without workers) left behind.
+        """
+        from kafka import KafkaConsumer, TopicPartition  # noqa: PLC0415
+        from kafka.structs import OffsetAndMetadata  # noqa: PLC0415
+
+        for group, topic in STAGES.items():
+            consumer = KafkaConsumer(bootstrap_servers=self.kafka, group_id=group, enable_auto_commit=False)
+            try:
+                partitions = consumer.partitions_for_topic(topic) or set()
+                assigned = [TopicPartition(topic, p) for p in partitions]
+                if not assigned:
+                    continue
+                ends = consumer.end_offsets(assigned)
+                consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
+            finally:
+                consumer.close()
+
+
+@dataclass
+class Simulator:
+    target: str
+    db: str
+    gateway: subprocess.Popen[bytes]
+    workers: list[subprocess.Popen[bytes]]
+
+
+def _wait_ready(target: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"cebsim serve exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{target}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("cebsim serve did not become healthy in 60 s")
+
+
+@contextmanager
+def simulator(
+    workdir: Path,
+    *,
+    db: str,
+    kafka: str | None = None,
+    pipeline: bool,
+    workers: int = 0,
+    parties: Path | None = None,
+) -> Iterator[Simulator]:
+    """`cebsim serve` (embedded, or on Kafka with `workers` × `cebsim worker all`), unsigned traffic."""
+    port = free_port()
+    env = os.environ | {"CEBSIM_PIPELINE": str(pipeline).lower(), "CEBSIM_REQUIRE_SIGNATURES": "false",
+                        "CEBSIM_DB": db, "CEBSIM_LOG_LEVEL": "WARNING"}  # fmt: skip
+    cebsim("enterprise", "list", "--db", db, env=env)  # creates the schema before anyone starts
+    if parties is not None:
+        cebsim("enterprise", "import", str(parties), "--db", db, env=env)
+    bus = ["--bus", "kafka", "--kafka", kafka] if kafka else ["--bus", "memory"]
+    log_path = workdir / f"serve-{port}.log"
+    started: list[subprocess.Popen[bytes]] = []
+    with log_path.open("wb") as log:
+        try:
+            gateway = subprocess.Popen(
+                [CEBSIM, "serve", *bus, "--db", db, "--port", str(port)], env=env, stdout=log, stderr=log
+            )
+            started.append(gateway)
+            target = f"http://127.0.0.1:{port}"
+            _wait_ready(target, gateway, log_path)
+            for _ in range(workers):
+                assert kafka is not None
+                command = [CEBSIM, "worker", "all", "--kafka", kafka, "--db", db]
+                started.append(subprocess.Popen(command, env=env, stdout=log, stderr=log))
+            yield Simulator(target, db, gateway, started[1:])
+        finally:
+            for proc in reversed(started):
+                stop(proc)
