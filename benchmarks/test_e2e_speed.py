@@ -26,7 +26,7 @@ def test_e2e_kafka(services: Services, tmp_path: Path, benchmark: Any) -> None:
     all_cores()
     raw = raw_kafka_rate(services.kafka, RAW_MESSAGES)
     services.skip_backlog()
-    options = ReplayOptions(rate=4_000, concurrency=64, follow_receipts=True, drain_s=120)
+    options = ReplayOptions(rate=4_000, concurrency=64, follow_receipts=True, drain_s=60 if QUICK else 180)
     with simulator(tmp_path, db=services.fresh_database(), kafka=services.kafka, pipeline=False, workers=1,
                    parties=out / "parties.json") as sim:  # fmt: skip
         report = benchmark.pedantic(replay, args=(loaded, sim.target, options), rounds=1, iterations=1)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 CEBSIM = str(Path(sys.executable).with_name("cebsim"))
 QUICK = os.environ.get("BENCH", "full") == "quick"
+PARTITIONS = 6  # as `cebsim serve` creates them (CEBSIM_PARTITIONS)
 STAGES = {"cebsim.matching": "cebsim.documents.accepted", "cebsim.review": "cebsim.lists.matched",
           "cebsim.recorder": "cebsim.receipts.issued"}  # fmt: skip
 
@@ -81,8 +82,22 @@ class Services:
         benchmark (the intake one, without workers) left behind.
         """
         from kafka import KafkaConsumer, TopicPartition  # noqa: PLC0415
+        from kafka.admin import KafkaAdminClient, NewTopic  # noqa: PLC0415
+        from kafka.errors import TopicAlreadyExistsError  # noqa: PLC0415
         from kafka.structs import OffsetAndMetadata  # noqa: PLC0415
 
+        # Create the stage topics first: a worker that joins its group before its topic exists is
+        # assigned no partitions and, in this version, never consumes (seen on a fresh broker).
+        admin = KafkaAdminClient(bootstrap_servers=self.kafka)
+        try:
+            existing = set(admin.list_topics())
+            missing = [NewTopic(t, PARTITIONS, 1) for t in STAGES.values() if t not in existing]
+            if missing:
+                admin.create_topics(missing)
+        except TopicAlreadyExistsError:
+            pass
+        finally:
+            admin.close()
         for group, topic in STAGES.items():
             consumer = KafkaConsumer(bootstrap_servers=self.kafka, group_id=group, enable_auto_commit=False)
             try:
