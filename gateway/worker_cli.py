@@ -29,7 +29,6 @@ from declarations.stages.pipeline import STAGES
 @click.option("--partitions", type=int, default=None, help="Partitions of the topics this worker creates.")
 def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None) -> None:
     """Run a clearance stage (matching, review, recorder, or all) against Kafka and the database."""
-    from declarations.bus.kafka import KafkaBus
     from declarations.clock import SystemClock
     from declarations.stages.pipeline import Pipeline, PipelinePolicy, build_stage
     from declarations.store.migrate import open_store
@@ -41,8 +40,13 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
         level=os.environ.get("CEBSIM_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    stopped = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stopped.set())
     engine = open_store(settings.db)
-    bus = KafkaBus(settings.kafka, client_id=f"cebsim-worker-{stage}")
+    bus = _connect(settings.kafka, f"cebsim-worker-{stage}", stopped)
+    if bus is None:
+        return
     names = STAGES if stage == "all" else (stage,)
     clock = SystemClock()
     pipeline = Pipeline(
@@ -51,12 +55,23 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
             for name in names
         ]
     )
-    stopped = threading.Event()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: stopped.set())
     pipeline.start()
     click.echo(f"cebsim worker {stage}: running against {settings.kafka} and {settings.db}", err=True)
     stopped.wait()
     pipeline.stop()
     bus.close()
     engine.dispose()
+
+
+def _connect(bootstrap: str, client_id: str, stopped: threading.Event) -> Any:
+    """A KafkaBus, retried until the broker answers (a worker may start before Kafka, or during a restart)."""
+    from declarations.bus.kafka import KafkaBus
+    from declarations.errors import BusUnavailableError
+
+    while not stopped.is_set():
+        try:
+            return KafkaBus(bootstrap, client_id=client_id)
+        except BusUnavailableError as exc:
+            logging.getLogger("cebsim.worker").warning("Kafka not reachable yet, retrying: %s", exc)
+            stopped.wait(2.0)
+    return None

@@ -17,6 +17,7 @@ from declarations.bus.port import Bus
 from declarations.clock import Clock
 from declarations.domain.matching_rules import MatchPolicy
 from declarations.domain.review import ReviewPolicy
+from declarations.errors import DependencyError
 from declarations.stages.matching import MatchingLogic
 from declarations.stages.recorder import Recorder
 from declarations.stages.review import ReviewLogic, default_policy
@@ -81,7 +82,6 @@ class Pipeline:
 
     def start(self) -> None:
         for stage in self._stages:
-            stage.start()
             thread = threading.Thread(
                 target=self._run, args=(stage,), name=f"cebsim-{stage.name}", daemon=True
             )
@@ -89,6 +89,14 @@ class Pipeline:
             self._threads.append(thread)
 
     def _run(self, stage: Runnable) -> None:
+        """Start the stage (retrying while the bus or the database is down), then run it until stopped."""
+        while not self._stop.is_set():
+            try:
+                stage.start()
+                break
+            except DependencyError as exc:
+                log.warning("stage %s cannot start yet: %s", stage.name, exc)
+                self._stop.wait(min(exc.retry_after_s, 2.0))
         try:
             stage.run(self._stop)
         except Exception:
