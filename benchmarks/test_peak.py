@@ -26,19 +26,19 @@ DRAIN_S = 15 if QUICK else 60
 RATES = (25, 50, 100, 200, 400, 800, 1600) if not QUICK else (25, 50, 100)
 P99_MS = 50.0
 NOTES = [
-    "Intake is the ceiling: the gateway accepts ~250-300 messages/s (~3.5 ms of gateway CPU per message, "
-    "measured in test_intake_speed) against ~25k/s bare lxml validate, so steps above ~60 parcels/s "
-    "queue in the client and p99 acceptance latency grows without bound.",
-    "In the profile most sampled stacks of the gateway's request threads sit in "
-    "Acceptor.accept -> Future.result: each request thread parks until the single acceptor thread "
-    "has written and published its batch; the event loop, SQLAlchemy Core statement building and "
-    "the codec (_write_steps) share one GIL with ~40 anyio worker threads.",
-    "What would move it: take the request off the anyio thread pool (validate and parse on the loop "
-    "or in a process pool, await an asyncio future for the acceptor instead of a blocked thread), "
-    "precompiled insert statements with executemany for the batch, and several gateway processes "
-    "(SO_REUSEPORT) so that intake uses both cores.",
-    "Past intake, the pipeline (one `cebsim worker all` process) and the broker share the same two "
-    "cores, so the national-peak target (1,500 parcels/s) is far out of reach on this machine today.",
+    "Intake is the ceiling: unsigned, the gateway accepts ~300 messages/s (~3.5 ms of gateway CPU per "
+    "message, test_intake_speed) against ~28k/s bare lxml validate; signed (this benchmark), the first "
+    "step (25 parcels/s = 100 messages/s) already queues: p99 acceptance 16.5 s in the quick run.",
+    "Profile of that step (peak-profile.txt): psycopg round trips (Connection.wait ~19% self, cursor "
+    "sends, connects), XML-DSig canonicalisation (xmldsig.canonical, reader._canonical ~9%) and pure-Python "
+    "SM2 point arithmetic in gmssl (CryptSM2._kg/_double_point/_add_point, several %) for the SM2-signed "
+    "half of the parties; request threads otherwise park in Acceptor.accept -> Future.result.",
+    "What would move it: verify SM2 with a native library (or cache verified certificates and use RSA in "
+    "rehearsals), fewer PostgreSQL round trips per request (one batched statement per acceptor batch, "
+    "pooled connections kept warm), take requests off the anyio thread pool, and run several gateway "
+    "processes so that intake uses both cores.",
+    "Past intake, one `cebsim worker all`, the broker and PostgreSQL share the same two cores (and, in this "
+    "run, the machine with other sessions' test suites), so 1,500 parcels/s is far out of reach today.",
 ]
 
 
