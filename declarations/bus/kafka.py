@@ -9,6 +9,7 @@ shell commits after its effects are persisted. kafka-python's exceptions stop he
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -89,7 +90,6 @@ class KafkaBus:
     def consumer(self, group: str, topics: Sequence[str]) -> KafkaBusConsumer:
         try:
             consumer = KafkaConsumer(
-                *topics,
                 bootstrap_servers=self._bootstrap,
                 client_id=self._client_id,
                 group_id=group,
@@ -102,6 +102,8 @@ class KafkaBus:
                 heartbeat_interval_ms=1_000,
                 bootstrap_timeout_ms=self._timeout_ms,
             )
+            _await_topics(consumer, topics)
+            consumer.subscribe(list(topics))
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka at {self._bootstrap} is unavailable: {exc}") from exc
         return KafkaBusConsumer(consumer)
@@ -111,6 +113,19 @@ class KafkaBus:
             self._producer.close(timeout=10)
         except KafkaError as exc:
             log.warning("closing the Kafka producer failed: %s", exc)
+
+
+def _await_topics(consumer: KafkaConsumer, topics: Sequence[str], timeout_s: float = 15.0) -> None:
+    """Join only once the topics' partitions are known: a member that joins a group without a
+    topic's metadata is assigned none of its partitions and may never ask again."""
+    deadline = time.monotonic() + timeout_s
+    while not set(topics) <= set(consumer.topics()):
+        if time.monotonic() > deadline:
+            log.warning(
+                "topics %s still unknown to Kafka; joining anyway", sorted(set(topics) - consumer.topics())
+            )
+            return
+        time.sleep(0.2)
 
 
 class KafkaBusConsumer:
