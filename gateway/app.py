@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from declarations.errors import DependencyError
 from declarations.store.engine import check_reachable
@@ -47,27 +48,41 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(receipts.router)
     app.include_router(documents.router)
     problems.install(app)
-    app.middleware("http")(_observe(runtime))
+    app.add_middleware(ObserveMiddleware, runtime=runtime)
     _operations(app, runtime)
     return app
 
 
-def _observe(
-    runtime: Runtime,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        runtime.metrics.requests.labels(path, str(response.status_code)).inc()
-        runtime.metrics.latency.labels(path).observe(elapsed)
-        # never the body, never the key: method, route, status and time only
-        log.info("%s %s %d %.1fms", request.method, path, response.status_code, elapsed * 1000)
-        return response
+class ObserveMiddleware:
+    """Request metrics and an access log line, as plain ASGI (Starlette's BaseHTTPMiddleware costs
+    about a fifth of a request's time on the intake path)."""
 
-    return observe
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self._app = app
+        self._runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, observed)
+        finally:
+            elapsed = time.perf_counter() - started
+            path = getattr(scope.get("route"), "path", "unmatched")
+            self._runtime.metrics.requests.labels(path, str(status)).inc()
+            self._runtime.metrics.latency.labels(path).observe(elapsed)
+            # never the body, never the key: method, route, status and time only
+            log.info("%s %s %d %.1fms", scope.get("method"), path, status, elapsed * 1000)
 
 
 def _operations(app: FastAPI, runtime: Runtime) -> None:
