@@ -16,14 +16,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from declarations.domain.events import Kind
+from declarations.domain.matching_text import REFUSALS
+
+
+def _matching_codes(kind: Kind) -> tuple[str, str, str]:
+    """The codes the matching core answers for the same refusals, so intake and matching agree."""
+    codes = REFUSALS[kind]
+    return str(codes["duplicate"]), str(codes["no_target"]), str(codes["stale"])
+
+
 # kind -> (duplicate, no such document, stale appTime). Spec codes where §4.5/§4.7 give them;
-# the others follow each family's numbering (documented in docs/receipts.md).
+# the others follow each family's numbering. The four matched kinds share matching's table.
 CODES: dict[str, tuple[str, str, str]] = {
-    "order": ("-301010", "-301009", "-301014"),
-    "payment": ("-401007", "-401009", "-401012"),
-    "waybill": ("-504015", "-504009", "-505016"),
+    "order": _matching_codes(Kind.ORDER),
+    "payment": _matching_codes(Kind.PAYMENT),
+    "waybill": _matching_codes(Kind.WAYBILL),
     "waybill-status": ("-505015", "-505009", "-505016"),
-    "list": ("-621004", "-621042", "-621055"),
+    "list": _matching_codes(Kind.LIST),
     "list-cancel": ("-623009", "-623003", "-623014"),
     "list-return": ("-625010", "-625003", "-625014"),
     "delivery": ("-800004", "-800003", "-800005"),

@@ -28,10 +28,10 @@ version, not older by appTime), 3 delete (same conditions; the set waits again).
 |---|---|---|---|---|
 | order | -301010 | -301009 | -301011 | -301014 |
 | payment | -401007 | -401009 | -401011 | -401012 |
-| waybill | -504015 | -504009 | -504011 | -504016 |
+| waybill | -504015 | -504009 | -504011 | -505016 |
 | list | -621004 | -621042 | -621011 | -621055 |
 
-Spec codes where §4.5/§4.7 name them; -401009/-401011/-504009/-504011/-504016 follow "the same
+Spec codes where §4.5/§4.7 name them; -401009/-401011/-504009/-504011 follow "the same
 pattern" within the documented ranges. Export documents use the same table.
 """
 

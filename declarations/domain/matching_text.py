@@ -90,7 +90,7 @@ EXPORT_KEYS = KEYS | {Kind.PAYMENT: "收款单[orderNo+ebcCode]"}
 REFUSALS: dict[Kind, dict[str, int]] = {
     Kind.ORDER: {"duplicate": -301010, "no_target": -301009, "matched": -301011, "stale": -301014},
     Kind.PAYMENT: {"duplicate": -401007, "no_target": -401009, "matched": -401011, "stale": -401012},
-    Kind.WAYBILL: {"duplicate": -504015, "no_target": -504009, "matched": -504011, "stale": -504016},
+    Kind.WAYBILL: {"duplicate": -504015, "no_target": -504009, "matched": -504011, "stale": -505016},
     Kind.LIST: {"duplicate": -621004, "no_target": -621042, "matched": -621011, "stale": -621055},
 }
 _REFUSAL_TEXT = {
