@@ -9,7 +9,6 @@ Nothing is stored before the acceptor, and the acceptor stores a batch whole or 
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from declarations.domain.messages import CebMessage
 from declarations.errors import DependencyError
 from declarations.identity import Enterprise, Refusal, authorise
 from declarations.intake import KINDS, codes_of, facts
-from declarations.store.enterprises import EnterpriseRegistry
+from declarations.store.enterprises import EnterpriseRegistry, hash_key
 from gateway.intake.acceptor import Acceptor, Outcome
 from gateway.intake.answers import NOT_XML, SCHEMA_INVALID, Answer, FormatAnswer, Problem, ReceiptAnswer
 from gateway.intake.envelope import EnvelopeError, cop_msg_id, is_dxp, unwrap
@@ -224,7 +223,7 @@ class _KeyCache:
         self._lock = threading.Lock()
 
     def get(self, api_key: str) -> Enterprise | None:
-        digest = hashlib.sha256(api_key.encode()).hexdigest()
+        digest = hash_key(api_key)
         now = time.monotonic()
         with self._lock:
             hit = self._entries.get(digest)

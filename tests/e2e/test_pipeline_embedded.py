@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,22 +12,16 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from declarations.codec import build
 from declarations.domain.documents import Document
 from declarations.identity import Enterprise, Role
 from declarations.store.tables import documents, receipts
 from gateway.app import create_app
 from gateway.settings import Settings
-from gateway.signature import KeyKind, SigningIdentity, issue_identity, sign_message
-from tests.unit.codec.builders import (
-    make_base_transfer,
-    make_inventory_list,
-    make_order,
-    make_payment,
-    make_waybill,
-)
+from gateway.signature import KeyKind, SigningIdentity, issue_identity
+from tests.e2e.parcels import guid_of, message, parcel
 
 CODE = "1105910159"  # the builders' codes: one enterprise that holds every role
+BUYER = "130681199001010011"
 ALL_ROLES = frozenset({Role.PLATFORM, Role.ECOMMERCE, Role.PAYMENT, Role.LOGISTICS, Role.AGENT})
 
 
@@ -41,8 +33,7 @@ class Embedded:
         self.engine: sa.Engine = client.app.state.runtime.engine  # type: ignore[attr-defined]
 
     def send(self, code: str, document: Document) -> int:
-        body = build(code, [document], base_transfer=make_base_transfer(dxp_id=f"DXPENT{CODE}"))
-        body = sign_message(body, self.identity, "rsa-sha256")
+        body = message(code, document, CODE, self.identity)
         answer = self.client.post(
             "/ceb/messages",
             content=body,
@@ -89,32 +80,8 @@ def embedded(tmp_path: Path) -> Iterator[Embedded]:
         yield Embedded(client, api_key, identity)
 
 
-def parcel(amount_paid: Decimal | None = None) -> dict[str, Document]:
-    """A consistent order, payment, waybill and list with fresh numbers and guids."""
-    order_no, logistics_no = f"ORD{uuid.uuid4().hex[:12]}", f"LN{uuid.uuid4().hex[:12]}"
-    order = make_order()
-    order = replace(order, head=replace(order.head, guid=_guid(), order_no=order_no))
-    payment = make_payment(guid=_guid(), order_no=order_no, pay_transaction_id=f"PAY{order_no}")
-    if amount_paid is not None:
-        payment = replace(payment, amount_paid=amount_paid)
-    waybill = make_waybill(guid=_guid(), order_no=order_no, logistics_no=logistics_no)
-    inventory = make_inventory_list()
-    head = replace(
-        inventory.head, guid=_guid(), order_no=order_no, logistics_no=logistics_no, cop_no=order_no[:20]
-    )
-    return {"CEB311": order, "CEB411": payment, "CEB511": waybill, "CEB621": replace(inventory, head=head)}
-
-
-def _guid() -> str:
-    return str(uuid.uuid4()).upper()
-
-
-def guid_of(document: Document) -> str:
-    return str(getattr(document, "head", document).guid)
-
-
 def test_a_consistent_parcel_is_matched_reviewed_taxed_released_and_closed(embedded: Embedded) -> None:
-    documents_ = parcel()
+    documents_ = parcel(CODE, BUYER)
     for code in ("CEB621", "CEB511", "CEB311", "CEB411"):  # the list first: arrival order does not matter
         assert embedded.send(code, documents_[code]) == 202
     list_trail = embedded.wait_for("CEB621", guid_of(documents_["CEB621"]), "899")
@@ -128,7 +95,7 @@ def test_a_consistent_parcel_is_matched_reviewed_taxed_released_and_closed(embed
 def test_a_payment_that_disagrees_with_the_order_gets_the_list_rejected_with_the_rule_code(
     embedded: Embedded,
 ) -> None:
-    documents_ = parcel(amount_paid=Decimal("1.00"))
+    documents_ = parcel(CODE, BUYER, amount_paid=Decimal("1.00"))
     for code in ("CEB311", "CEB411", "CEB511", "CEB621"):
         assert embedded.send(code, documents_[code]) == 202
     trail = embedded.wait_for("CEB621", guid_of(documents_["CEB621"]), "-621106")
