@@ -104,5 +104,5 @@ def _operations(app: FastAPI, runtime: Runtime) -> None:
 
     @app.get("/metrics", tags=["operations"], include_in_schema=True)
     def metrics() -> Response:
-        """Prometheus metrics: requests, rejections by code, latency histogram, bus lag."""
+        """Prometheus metrics: requests, rejections by code, accepted documents, latency histogram."""
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

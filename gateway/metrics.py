@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from gateway.intake.answers import Answer, FormatAnswer, Problem, ReceiptAnswer
 
@@ -35,12 +35,6 @@ class Metrics:
             "cebsim_documents_accepted",
             "Documents accepted by message type",
             ["message_type"],
-            registry=self.registry,
-        )
-        self.bus_lag = Gauge(
-            "cebsim_bus_lag_records",
-            "Records published but not yet processed, by consumer group",
-            ["group"],
             registry=self.registry,
         )
 
