@@ -141,6 +141,8 @@ class StageShell:
         return len(keys)
 
     def publish_outbox(self) -> None:
+        if isinstance(self._bus, TransactionalBus):
+            return  # its records commit with the batch: the outbox stays empty, skip a write transaction
         with self._transaction() as conn:
             store = StageStore(conn, self.logic.name)
             pending = store.pending()
