@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,17 @@ def serve(
         f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, db={settings.db}, "
         f"signatures {'required' if settings.require_signatures else 'optional'})"
     )
-    uvicorn.run(create_app(settings, runtime), host=settings.host, port=settings.port, log_level="info")
+    # One access line per request from our own logger (`cebsim.access`: method, route, status,
+    # time; never a body or a key), at CEBSIM_LOG_LEVEL; uvicorn's own access log would repeat it.
+    level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        create_app(settings, runtime),
+        host=settings.host,
+        port=settings.port,
+        log_level=level.lower(),
+        access_log=False,
+    )
 
 
 def _print_demo(runtime: Any) -> None:

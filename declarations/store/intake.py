@@ -91,13 +91,19 @@ class IntakeTx:
             )
 
     def insert_documents(self, rows: list[dict[str, object]]) -> list[int]:
-        """Insert the rows in one statement; their ids, in the rows' order."""
+        """Insert the rows with one multi-row statement; their ids, in the rows' order.
+
+        The ids are matched back by (message type, business key, version), unique among the rows:
+        asking for them in parameter order instead makes SQLAlchemy insert row by row on SQLite.
+        """
         if not rows:
             return []
+        c = documents.c
         result = self.conn.execute(
-            documents.insert().returning(documents.c.id, sort_by_parameter_order=True), rows
+            documents.insert().returning(c.id, c.message_type, c.business_key, c.version), rows
         )
-        return [int(row.id) for row in result]
+        ids = {(r.message_type, r.business_key, r.version): int(r.id) for r in result}
+        return [ids[(row["message_type"], row["business_key"], row["version"])] for row in rows]
 
     def insert_parties(self, rows: list[dict[str, object]]) -> None:
         if rows:

@@ -50,6 +50,7 @@ from declarations.versions import Accept, Decision, Incoming, Refuse, Replay, St
 log = logging.getLogger(__name__)
 
 ACCEPTED_TOPIC = "cebsim.documents.accepted"
+NO_NUMBERS = Numbers(pre_no=None, invt_no=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class Outcome:
 class _Pending:
     enterprise: Enterprise
     message: CebMessage
+    raw: bytes | None = None  # the received bytes of a one-document message, stored as they came
     future: Future[list[Outcome]] = field(default_factory=Future)
 
 
@@ -76,6 +78,7 @@ class _Item:
     enterprise: Enterprise
     message: CebMessage
     document: Document
+    raw: bytes | None
     fact: DocumentFacts
     digest: str
 
@@ -115,10 +118,16 @@ class Acceptor:
             self._queue.put(None)
             self._thread.join(timeout=30)
 
-    def accept(self, enterprise: Enterprise, message: CebMessage, timeout_s: float = 60.0) -> list[Outcome]:
-        pending = _Pending(enterprise, message)
+    def submit(
+        self, enterprise: Enterprise, message: CebMessage, raw: bytes | None = None
+    ) -> Future[list[Outcome]]:
+        """Queue a checked message for the writer; the future is done when its batch has committed."""
+        pending = _Pending(enterprise, message, raw)
         self._queue.put(pending)
-        return pending.future.result(timeout=timeout_s)
+        return pending.future
+
+    def accept(self, enterprise: Enterprise, message: CebMessage, timeout_s: float = 60.0) -> list[Outcome]:
+        return self.submit(enterprise, message).result(timeout=timeout_s)
 
     def _run(self) -> None:
         while True:
@@ -191,7 +200,7 @@ class _Batch:
 
     def run(self, batch: list[_Pending]) -> list[list[Outcome]]:
         self._preload(batch)
-        return [self._submission(pending.enterprise, pending.message) for pending in batch]
+        return [self._submission(pending) for pending in batch]
 
     def _preload(self, batch: list[_Pending]) -> None:
         keys: dict[str, set[str]] = {}
@@ -207,13 +216,15 @@ class _Batch:
                 self._current[(message_type, key)] = found.get(key)
         self._seen = self._tx.seen(guids)
 
-    def _submission(self, enterprise: Enterprise, message: CebMessage) -> list[Outcome]:
+    def _submission(self, pending: _Pending) -> list[Outcome]:
+        enterprise, message = pending.enterprise, pending.message
         outcomes = []
         for document in message.documents:
             item = _Item(
                 enterprise,
                 message,
                 document,
+                pending.raw,
                 facts(message.message_type, document),
                 content_hash(message.message_type, document),
             )
@@ -237,12 +248,15 @@ class _Batch:
         enterprise, message, fact, digest = item.enterprise, item.message, item.fact, item.digest
         numbers = self._numbers(fact)
         receipt = acceptance_receipt(fact, self._now, numbers)
-        body = build(
-            message.message_type,
-            [with_numbers(item.document, numbers)],
-            guid=message.guid,
-            base_transfer=message.base_transfer,
-        )
+        if item.raw is not None and numbers == NO_NUMBERS:
+            body = item.raw  # as received: nothing to add, and re-serialising costs more than the rest
+        else:
+            body = build(
+                message.message_type,
+                [with_numbers(item.document, numbers)],
+                guid=message.guid,
+                base_transfer=message.base_transfer,
+            )
         key = (fact.message_type, fact.business_key)
         if self._current[key] is not None and key not in self._retired:
             self._retired.add(key)  # a version stored before this batch stops being current

@@ -9,8 +9,10 @@ Nothing is stored before the acceptor, and the acceptor stores a batch whole or 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from lxml import etree
@@ -41,6 +43,19 @@ class IntakePolicy:
     max_body_bytes: int = 4 * 1024 * 1024
 
 
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A message that passed every check: what the acceptor stores.
+
+    `raw` is the received document bytes (unwrapped from a DxpMsg) when the message carries one
+    document: it is stored and published as it came, instead of re-serialising the record.
+    """
+
+    enterprise: Enterprise
+    message: CebMessage
+    raw: bytes | None
+
+
 @dataclass
 class _Parsed:
     root: etree._Element
@@ -65,13 +80,39 @@ class IntakeService:
         self._limits = Limits(max_bytes=policy.max_body_bytes)
         self._keys = _KeyCache(registry)
 
-    def submit(self, body: bytes, api_key: str | None) -> Answer:
+    def submit(self, body: bytes, api_key: str | None, timeout_s: float = 60.0) -> Answer:
+        """The whole of intake, blocking: `check`, then `accept` and wait for the acceptor."""
+        checked = self.check(body, api_key)
+        if not isinstance(checked, Admitted):
+            return checked
+        future = self.accept(checked)
+        with contextlib.suppress(Exception):  # `answer` reads a failure off the future
+            future.result(timeout=timeout_s)
+        return self.answer(checked, future)
+
+    def check(self, body: bytes, api_key: str | None) -> Answer | Admitted:
+        """Every step before the acceptor: a refusal (an `Answer`), or the message to accept."""
         parsed = self._parse(body)
         if not isinstance(parsed, _Parsed):
             return parsed
         verdict = self._schemas.validate_tree(parsed.root)
         if not verdict.valid:
             return _format(SCHEMA_INVALID, verdict.message_type, parsed, verdict.violations)
+        enterprise = self._enterprise(api_key)
+        if not isinstance(enterprise, Enterprise):
+            return enterprise
+        try:
+            message = parse_message(parsed.root)
+        except CodecError as exc:
+            violation = Violation(getattr(exc, "line", None) or 0, getattr(exc, "path", ""), str(exc))
+            return _format(SCHEMA_INVALID, verdict.message_type, parsed, (violation,))
+        refusal = self._checked(enterprise, message, parsed.root)
+        if refusal is not None:
+            return refusal
+        raw = parsed.original if len(message.documents) == 1 else None
+        return Admitted(enterprise, message, raw)
+
+    def _enterprise(self, api_key: str | None) -> Enterprise | Answer:
         try:
             enterprise = self._keys.get(api_key) if api_key else None
         except DependencyError as exc:
@@ -84,12 +125,21 @@ class IntakeService:
                 "a valid `Authorization: Bearer <api key>` is required",
                 headers={"WWW-Authenticate": 'Bearer realm="cebsim"'},
             )
-        try:
-            message = parse_message(parsed.root)
-        except CodecError as exc:
-            violation = Violation(getattr(exc, "line", None) or 0, getattr(exc, "path", ""), str(exc))
-            return _format(SCHEMA_INVALID, verdict.message_type, parsed, (violation,))
-        return self._checked(enterprise, message, parsed.root)
+        return enterprise
+
+    def accept(self, admitted: Admitted) -> Future[list[Outcome]]:
+        """Hand the message to the acceptor; the future is done once its batch is durable (or failed)."""
+        return self._acceptor.submit(admitted.enterprise, admitted.message, admitted.raw)
+
+    @staticmethod
+    def answer(admitted: Admitted, accepted: Future[list[Outcome]]) -> Answer:
+        """The answer to an accepted message once its future is done: receipts, or 503."""
+        error = accepted.exception(timeout=0)
+        if isinstance(error, DependencyError):
+            return Problem(503, "dependency", str(error), headers={"Retry-After": str(error.retry_after_s)})
+        if error is not None:
+            raise error
+        return _accepted(admitted.message, accepted.result(timeout=0))
 
     def _parse(self, body: bytes) -> _Parsed | Answer:
         try:
@@ -117,7 +167,7 @@ class IntakeService:
                 NOT_XML, "DxpMsg", envelope, (Violation(exc.line, "/dxp:DxpMsg/dxp:Data", exc.message),)
             )
 
-    def _checked(self, enterprise: Enterprise, message: CebMessage, root: etree._Element) -> Answer:
+    def _checked(self, enterprise: Enterprise, message: CebMessage, root: etree._Element) -> Answer | None:
         transfer = message.base_transfer
         base = {
             "copCode": transfer.cop_code if transfer else None,
@@ -128,11 +178,7 @@ class IntakeService:
             return _refused(message, refusal, self._clock)
         if refusal := self._signature(enterprise, message, root):
             return _refused(message, refusal, self._clock)
-        try:
-            outcomes = self._acceptor.accept(enterprise, message)
-        except DependencyError as exc:
-            return Problem(503, "dependency", str(exc), headers={"Retry-After": str(exc.retry_after_s)})
-        return _accepted(message, outcomes)
+        return None
 
     def _signature(self, enterprise: Enterprise, message: CebMessage, root: etree._Element) -> Refusal | None:
         check = verify_message(root, now=self._clock.now())
