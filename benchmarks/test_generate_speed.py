@@ -3,7 +3,7 @@
 - `generate.parcels_per_s` (headline): unsigned import parcels per second on one core, JSONL output,
   one document per message (4 messages per parcel), the median of 3 rounds of 20,000 parcels.
   Also measured: 100 documents per message, the XML-directory output, and signed traffic
-  (RSA-only, SM2-only and mixed parties; signing dominates, SM2 is pure Python in gmssl).
+  (RSA-only, SM2-only and mixed parties; signing dominates, SM2 is pure Python, gateway.signature.sm2).
 - `replay.client_requests_per_s`: how many POSTs per second the replay client (`RawHttpClient`,
   keep-alive, 64 in flight) drives against a canned local server that answers 202 at once, run in
   another process; `httpx.AsyncClient` is measured beside it.

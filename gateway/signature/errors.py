@@ -5,7 +5,7 @@
         └── SignatureError    the message, key, certificate or algorithm given to sign with is unusable
 
 Verification never raises it for a bad message: `verify_message` answers with a `SignatureCheck`
-value. Foreign exceptions (cryptography, gmssl, asn1crypto, lxml) stop in this package.
+value. Foreign exceptions (cryptography, asn1crypto, lxml) stop in this package.
 """
 
 from __future__ import annotations

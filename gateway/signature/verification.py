@@ -15,7 +15,7 @@ KeyName is reported, not checked: KeyInfo is outside SignedInfo, so it proves no
 official samples' KeyName `0001` does not match their certificate's serial either). Which
 enterprise owns the certificate is not decided here: the caller looks up
 `certificate_fingerprint`. Nothing here reads files or the network; exceptions of lxml, cryptography
-and gmssl stop here and come out as a failed `SignatureCheck`.
+and asn1crypto stop here and come out as a failed `SignatureCheck`.
 """
 
 from __future__ import annotations

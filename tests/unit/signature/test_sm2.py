@@ -1,8 +1,11 @@
-"""SM2 with SM3 and the default user id, as wrapped around gmssl."""
+"""SM2 with SM3 and the default user id; gmssl's implementation is the oracle."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
+from gmssl import sm2 as gmssl_sm2  # type: ignore[import-untyped]
 
 from gateway.signature import sm2
 from gateway.signature.algorithms import sm3
@@ -49,7 +52,7 @@ def test_a_public_key_off_the_curve_is_refused() -> None:
 
 
 def test_a_public_key_whose_x_starts_with_04_still_works() -> None:
-    """gmssl's constructor strips "04" from such a key; the wrapper sets the key past it."""
+    """gmssl's constructor strips "04" from such a key: an easy key to get wrong in hex form."""
     key = sm2.Sm2PrivateKey.from_scalar(11)
     assert f"{key.public_key.x:064x}".startswith("04")
     assert sm2.verify(key.public_key, b"m", sm2.sign(key, b"m"))
@@ -66,3 +69,31 @@ def test_a_signature_converts_between_r_s_and_der_both_ways() -> None:
     der = sm2.to_der(signature)
     assert der[0] == 0x30
     assert sm2.from_der(der) == signature
+
+
+def _oracle(public_key: sm2.Sm2PublicKey, d: int = 0) -> gmssl_sm2.CryptSM2:
+    engine = gmssl_sm2.CryptSM2(private_key=f"{d:064x}", public_key="")
+    engine.public_key = f"{public_key.x:064x}{public_key.y:064x}"  # past the constructor's lstrip("04")
+    return engine
+
+
+@pytest.mark.parametrize("scalar", [1, 2, 15, 16, 17, 2**255 + 12345, sm2.N - 2, None])
+def test_the_public_key_of_a_scalar_is_gmssls(scalar: int | None) -> None:
+    d = scalar if scalar is not None else secrets.randbelow(sm2.N - 2) + 1
+    point = gmssl_sm2.CryptSM2(private_key=f"{d:064x}", public_key="")._kg(d, f"{sm2.GX:064x}{sm2.GY:064x}")
+    key = sm2.Sm2PrivateKey.from_scalar(d)
+    assert (key.public_key.x, key.public_key.y) == (int(point[:64], 16), int(point[64:], 16))
+
+
+@pytest.mark.parametrize("round_", range(6))
+def test_signatures_verify_across_this_module_and_gmssl_both_ways(round_: int) -> None:
+    key = sm2.Sm2PrivateKey.generate()
+    message = secrets.token_bytes(20 + round_)
+    e = sm2.message_hash(key.public_key, message)
+    ours = sm2.sign(key, message)
+    assert _oracle(key.public_key).verify(ours.hex(), e) is True
+    theirs = bytes.fromhex(_oracle(key.public_key, key.d).sign(e, f"{secrets.randbelow(sm2.N - 1) + 1:064x}"))
+    assert sm2.verify(key.public_key, message, theirs)
+    tampered = theirs[:63] + bytes([theirs[63] ^ 1])
+    assert not sm2.verify(key.public_key, message, tampered)
+    assert _oracle(key.public_key).verify(tampered.hex(), e) is False
