@@ -5,8 +5,8 @@ invtNo once customs gave it) and records it idempotently (`declarations.store.re
 redelivered event stores nothing new, and a document's status never moves backwards.
 
 Order per batch: poll → one transaction (receipts, invtNo updates, dead letters on the embedded
-bus) → dead letters to Kafka → commit offsets. A crash before the commit replays the batch, and
-the unique receipt rows make that harmless.
+bus; a batch with a bad event is redone event by event) → dead letters to Kafka → commit offsets.
+A crash before the commit replays the batch, and the unique receipt rows make that harmless.
 """
 
 from __future__ import annotations
@@ -82,15 +82,8 @@ class Recorder:
         records = self._consumer.poll(max_records=1000, timeout_s=timeout_s)
         if not records:
             return 0
-        dead: list[Output] = []
         try:
-            with self._engine.begin() as conn:
-                for record in records:
-                    self._record(conn, record, dead)
-                if isinstance(self._bus, TransactionalBus):
-                    self._bus.publish_in(
-                        conn, [self._bus.row(o.topic, o.key, o.value, o.headers) for o in dead]
-                    )
+            dead = self._record_batch(records)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot record receipts: {type(exc).__name__}") from exc
         if not isinstance(self._bus, TransactionalBus):
@@ -100,7 +93,30 @@ class Recorder:
         self._consumer.commit()
         return len(records)
 
-    def _record(self, conn: sa.Connection, record: BusRecord, dead: list[Output]) -> None:
+    def _record_batch(self, records: list[BusRecord]) -> list[Output]:
+        """Record the batch in one transaction; its dead letters.
+
+        The fast path takes the receipt writers' lock once and records every event without a
+        savepoint. An event that cannot be recorded (rare: an unknown document, a bad event)
+        rolls the whole attempt back, and the batch is recorded again with a savepoint per
+        event, so that the bad one is dead-lettered alone.
+        """
+        try:
+            with self._engine.begin() as conn:
+                events = [parse_event(record.value) for record in records]
+                self._store.record(conn, [self._recorded(conn, event) for event in events])
+            return []
+        except (RequestError, KeyError, ValueError) as exc:
+            log.info("recorder: batch of %d recorded event by event (%s)", len(records), exc)
+        dead: list[Output] = []
+        with self._engine.begin() as conn:
+            for record in records:
+                self._record_one(conn, record, dead)
+            if isinstance(self._bus, TransactionalBus):
+                self._bus.publish_in(conn, [self._bus.row(o.topic, o.key, o.value, o.headers) for o in dead])
+        return dead
+
+    def _record_one(self, conn: sa.Connection, record: BusRecord, dead: list[Output]) -> None:
         try:
             event = parse_event(record.value)
             with conn.begin_nested():  # one bad event rolls back alone

@@ -112,7 +112,7 @@ class ReceiptStore:
         result = RecordResult()
         if not items:
             return result
-        _lock_writers(conn)
+        lock_receipt_writers(conn)
         for item in items:
             self._one(conn, item, result)
         return result
@@ -188,8 +188,12 @@ def _insert_once(conn: sa.Connection, values: dict[str, object]) -> int | None:
     return int(inserted) if inserted is not None else None
 
 
-def _lock_writers(conn: sa.Connection) -> None:
-    """Serialise receipt writers until commit, so ids become visible in order."""
+def lock_receipt_writers(conn: sa.Connection) -> None:
+    """Serialise receipt writers until commit, so ids become visible in order.
+
+    Every transaction that inserts receipts takes it first (the recorder, the acceptor): the
+    cursor feed (`page`) relies on no lower id ever committing after a higher one.
+    """
     locked = conn.execute(
         sa.select(counters.c.value).where(counters.c.name == WRITER_LOCK).with_for_update()
     ).first()

@@ -5,11 +5,12 @@ thread takes whatever submissions are waiting, and for the whole batch, in one d
 transaction:
 
     1. decide per document: replay, accept as the next version, or refuse (declarations.versions);
-    2. insert the accepted documents, who is named in them, their receipts, assigned numbers;
+    2. insert the accepted documents, who is named in them, assigned numbers;
     3. publish every declared document to the bus and flush (Kafka: acks=all);
-    4. commit.
+    4. take the receipt writers' lock and insert the acceptance receipts (see `write_receipts`);
+    5. commit.
 
-A failure in 2–4 rolls the transaction back and every submission of the batch gets the
+A failure in 2–5 rolls the transaction back and every submission of the batch gets the
 dependency error (503 + Retry-After): nothing is half-written. Records already handed to Kafka
 before a failed commit may exist there; every stage is idempotent by document guid, and the
 client's retry is accepted again. One writer also means duplicate checks never race.
@@ -45,6 +46,7 @@ from declarations.errors import CebsimError, DependencyError, StoreUnavailableEr
 from declarations.identity import Enterprise
 from declarations.intake import DocumentFacts, facts
 from declarations.store.intake import IntakeTx
+from declarations.store.receipts import lock_receipt_writers
 from declarations.versions import Accept, Decision, Incoming, Refuse, Replay, Stored, decide
 
 log = logging.getLogger(__name__)
@@ -153,6 +155,7 @@ class Acceptor:
                 results = work.run(batch)
                 work.write()
                 work.publish(conn)
+                work.write_receipts()  # last: the receipts feed's lock is held only until the commit
         except sa.exc.SQLAlchemyError as exc:
             log.warning("intake batch of %d rolled back: database error %s", len(batch), type(exc).__name__)
             _fail(batch, StoreUnavailableError(f"database error: {type(exc).__name__}"))
@@ -188,6 +191,7 @@ class _Batch:
         self._outgoing: list[tuple[str, bytes, bytes, tuple[tuple[str, bytes], ...]]] = []
         self._accepted: list[_Accepted] = []
         self._retired: set[tuple[str, str]] = set()
+        self._receipt_rows: list[dict[str, object]] = []
 
     def publish(self, conn: sa.Connection) -> None:
         """Kafka: publish and wait for acks=all before the transaction commits; SqlBus: in the transaction."""
@@ -302,12 +306,10 @@ class _Batch:
                 for code in sorted(a.parties)
             ]
         )
-        self._tx.insert_receipts(
-            [
-                _receipt_row(a.enterprise.code, i, a.fact, a.receipt)
-                for i, a in zip(ids, self._accepted, strict=True)
-            ]
-        )
+        self._receipt_rows = [
+            _receipt_row(a.enterprise.code, i, a.fact, a.receipt)
+            for i, a in zip(ids, self._accepted, strict=True)
+        ]
         self._tx.save_numbers()
         for document_id, accepted in zip(ids, self._accepted, strict=True):
             if accepted.receipt.return_status != "1":  # drafts are stored, not declared
@@ -315,6 +317,17 @@ class _Batch:
                 body = accepted.row["body"]
                 assert isinstance(body, bytes)
                 self._outgoing.append((ACCEPTED_TOPIC, accepted.fact.routing_key.encode(), body, headers))
+
+    def write_receipts(self) -> None:
+        """The acceptance receipts, under the receipt writers' lock like every receipt.
+
+        Receipt ids come from a sequence: without the lock, a recorder's receipt could take a
+        lower id and commit after ours, and a reader of the cursor feed who had already moved
+        past our id would never see it.
+        """
+        if self._receipt_rows:
+            lock_receipt_writers(self._tx.conn)
+            self._tx.insert_receipts(self._receipt_rows)
 
     def _numbers(self, fact: DocumentFacts) -> Numbers:
         day = self._now.astimezone(CHINA_STANDARD_TIME).strftime("%Y%m%d")

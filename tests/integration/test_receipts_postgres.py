@@ -6,18 +6,24 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from declarations.bus.memory import MemoryBus
 from declarations.clock import ManualClock
+from declarations.codec import new_guid, parse_message
 from declarations.identity import Enterprise, Role
 from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
 from declarations.store.receipts import ReceiptStore
 from declarations.store.tables import documents, webhook_deliveries
 from declarations.store.trails import TrailStore
+from gateway.intake.acceptor import Acceptor
 from gateway.webhooks.deliveries import DeliveryLog
 from gateway.webhooks.dispatcher import WebhookDispatcher
 from gateway.webhooks.policy import RetryPolicy
@@ -26,6 +32,7 @@ from tests.unit.receipts.builders import NOW, add_document, recorded
 from tests.unit.receipts.hook_server import running_receiver
 
 pytestmark = pytest.mark.integration
+EXAMPLES = Path(__file__).resolve().parents[2] / "schemas" / "examples"
 
 
 @pytest.fixture
@@ -90,6 +97,31 @@ def test_concurrent_recorders_leave_no_gap_for_a_reader_that_resumes(engine: sa.
     reader.join(timeout=30)
     assert len(seen) == len(set(seen)) == 40
     assert seen == sorted(seen)
+
+
+def test_an_acceptance_receipt_waits_for_a_recorder_holding_the_feed_lock(engine: sa.Engine) -> None:
+    """The acceptor takes the receipt writers' lock too: a lower id never commits after a higher one."""
+    shop = Enterprise(code(), "上海某平台", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT" + code())
+    EnterpriseRegistry(engine).add(shop, NOW)
+    document = add_document(engine, sender=shop.code)
+    message = parse_message((EXAMPLES / "CEB311Message.xml").read_bytes())
+    order = message.documents[0]
+    message = replace(message, documents=(replace(order, head=replace(order.head, guid=new_guid())),))
+    acceptor = Acceptor(engine, MemoryBus(), ManualClock(NOW))
+    acceptor.start()
+    try:
+        with engine.begin() as recorder:
+            first = ReceiptStore().record(recorder, [recorded(document, "120")]).inserted[0]
+            accepted = acceptor.submit(shop, message)
+            with pytest.raises(FutureTimeout):
+                accepted.result(timeout=1.0)  # blocked on the lock the recorder holds
+        outcome = accepted.result(timeout=30)[0]
+    finally:
+        acceptor.stop()
+    assert outcome.accepted
+    page = ReceiptStore().page(engine, shop.code, 0, 10)
+    assert page.receipts[0].cursor == first
+    assert [r.return_status for r in page.receipts] == ["120", "2"]
 
 
 def test_a_webhook_is_delivered_after_a_failure_on_postgresql(engine: sa.Engine) -> None:

@@ -1,0 +1,85 @@
+"""The recorder stage: a batch is recorded in one transaction, and a bad event is dead-lettered alone."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from declarations.bus.memory import MemoryBus
+from declarations.clock import SystemClock
+from declarations.codec import build
+from declarations.stages.receipt_events import MessageEvent, message_output
+from declarations.stages.recorder import Recorder
+from declarations.stages.shell import DEAD_LETTER_TOPIC
+from declarations.store.migrate import open_store
+from declarations.store.tables import receipts
+from tests.unit.receipts.builders import add_document, order_receipt
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
+    yield engine
+    engine.dispose()
+
+
+def _publish(bus: MemoryBus, guid: str, status: str) -> None:
+    xml = build("CEB312", [order_receipt(status, guid=guid)])
+    output = message_output(MessageEvent("CEB311", guid, "CEB312", xml))
+    bus.publish(output.topic, output.key, output.value, output.headers)
+
+
+def _recorded(engine: sa.Engine) -> list[tuple[str, str]]:
+    query = sa.select(receipts.c.document_guid, receipts.c.return_status).order_by(receipts.c.id)
+    with engine.connect() as conn:
+        return [(row.document_guid, row.return_status) for row in conn.execute(query)]
+
+
+@pytest.fixture
+def recorder(engine: sa.Engine) -> Iterator[tuple[Recorder, MemoryBus]]:
+    bus = MemoryBus(default_partitions=1)
+    stage = Recorder(engine, bus, SystemClock(), partitions=1)
+    stage.start()
+    yield stage, bus
+    stage.close()
+
+
+def test_a_batch_of_events_is_recorded_in_order(
+    engine: sa.Engine, recorder: tuple[Recorder, MemoryBus]
+) -> None:
+    stage, bus = recorder
+    guids = [str(uuid.uuid4()).upper() for _ in range(3)]
+    for guid in guids:
+        add_document(engine, guid=guid)
+    for status in ("120", "399"):
+        for guid in guids:
+            _publish(bus, guid, status)
+
+    assert stage.run_once() == 6
+    assert _recorded(engine) == [(g, s) for s in ("120", "399") for g in guids]
+
+
+def test_an_event_for_an_unknown_document_is_dead_lettered_and_the_rest_is_recorded(
+    engine: sa.Engine, recorder: tuple[Recorder, MemoryBus]
+) -> None:
+    stage, bus = recorder
+    first, last, unknown = (str(uuid.uuid4()).upper() for _ in range(3))
+    add_document(engine, guid=first)
+    add_document(engine, guid=last)
+    _publish(bus, first, "120")
+    _publish(bus, unknown, "120")
+    _publish(bus, last, "120")
+    dead = bus.consumer("test.dead", (DEAD_LETTER_TOPIC,))
+
+    assert stage.run_once() == 3
+
+    assert _recorded(engine) == [(first, "120"), (last, "120")]
+    letters = dead.poll(timeout_s=0.5)
+    assert len(letters) == 1
+    headers = dict(letters[0].headers)
+    assert headers["dead_letter_stage"] == b"recorder"
+    assert unknown.encode() in headers["dead_letter_reason"]
