@@ -16,10 +16,14 @@ def create_engine(url: str) -> sa.Engine:
     """An engine for `url`; SQLite files get WAL and a busy timeout so readers never block the writer."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url)  # a file: nothing to ping
         _serialise_sqlite_writers(engine)
-    return engine
+        return engine
+    # A pool as large as the threads that use it at once (request threads, acceptor, webhooks,
+    # stages): connections past pool_size are closed on return, and a new PostgreSQL connection
+    # costs a backend process; pre-ping finds the ones a database restart has broken.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=16, max_overflow=32)
 
 
 def _serialise_sqlite_writers(engine: sa.Engine) -> None:

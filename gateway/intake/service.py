@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from lxml import etree
 
@@ -35,6 +37,7 @@ from schemas.safe_xml import Limits, XmlInputError, parse
 # business-level codes for signature failures where the spec names one (domain §6, §4.7)
 SIGNATURE_CODES = {"CEB621": "-621029", "CEB623": "-623029", "CEB625": "-625208"}
 DECLARE = "2"
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class IntakeService:
         self._policy = policy
         self._limits = Limits(max_bytes=policy.max_body_bytes)
         self._keys = _KeyCache(registry)
+        self._owners: _Recent[str] = _Recent(keep_missing=False)  # certificate fingerprint → owner
 
     def submit(self, body: bytes, api_key: str | None, timeout_s: float = 60.0) -> Answer:
         """The whole of intake, blocking: `check`, then `accept` and wait for the acceptor."""
@@ -203,7 +207,8 @@ class IntakeService:
         return self._certificate(enterprise, check, code)
 
     def _certificate(self, enterprise: Enterprise, check: SignatureCheck, code: str | None) -> Refusal | None:
-        owner = self._registry.certificate_owner(check.certificate_fingerprint or "")
+        fingerprint = check.certificate_fingerprint or ""
+        owner = self._owners.get(fingerprint, lambda: self._registry.certificate_owner(fingerprint))
         if owner == enterprise.code:
             return None
         reason = "is not registered" if owner is None else "is registered to another enterprise"
@@ -259,25 +264,40 @@ def _receipt_type(message: CebMessage) -> str:
     return f"CEB{int(message.message_type[3:]) + 1}"
 
 
-class _KeyCache:
-    """API key → enterprise, remembered for a few seconds so intake does not read the registry per request."""
+class _Recent(Generic[V]):
+    """Registry answers remembered for a few seconds, so intake does not query the database per request.
 
-    def __init__(self, registry: EnterpriseRegistry, ttl_s: float = 10.0) -> None:
-        self._registry = registry
+    `keep_missing=False` remembers found values only: a certificate registered a moment after a
+    refusal is then recognised at once.
+    """
+
+    def __init__(self, ttl_s: float = 10.0, *, keep_missing: bool = True) -> None:
         self._ttl_s = ttl_s
-        self._entries: dict[str, tuple[float, Enterprise | None]] = {}
+        self._keep_missing = keep_missing
+        self._entries: dict[str, tuple[float, V | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, api_key: str) -> Enterprise | None:
-        digest = hash_key(api_key)
+    def get(self, key: str, load: Callable[[], V | None]) -> V | None:
         now = time.monotonic()
         with self._lock:
-            hit = self._entries.get(digest)
+            hit = self._entries.get(key)
         if hit and now - hit[0] < self._ttl_s:
             return hit[1]
-        enterprise = self._registry.by_api_key(api_key)
-        with self._lock:
-            if len(self._entries) > 10_000:
-                self._entries.clear()
-            self._entries[digest] = (now, enterprise)
-        return enterprise
+        value = load()
+        if value is not None or self._keep_missing:
+            with self._lock:
+                if len(self._entries) > 10_000:
+                    self._entries.clear()
+                self._entries[key] = (now, value)
+        return value
+
+
+class _KeyCache:
+    """API key → enterprise (a bad key is remembered too), keyed by the key's hash."""
+
+    def __init__(self, registry: EnterpriseRegistry) -> None:
+        self._registry = registry
+        self._recent: _Recent[Enterprise] = _Recent()
+
+    def get(self, api_key: str) -> Enterprise | None:
+        return self._recent.get(hash_key(api_key), lambda: self._registry.by_api_key(api_key))
