@@ -28,6 +28,12 @@ DIRECTORY = click.Path(file_okay=False, path_type=Path)
 @click.option(
     "--sign/--no-sign", default=True, show_default=True, help="XML-DSig every message (CEB621 needs it)."
 )
+@click.option(
+    "--sign-required-only",
+    is_flag=True,
+    help="Sign only the types whose schema requires ds:Signature (CEB621/623/625/711): valid traffic "
+    "that is much cheaper to make, for a simulator run with signatures optional.",
+)
 @click.option("--key-kinds", type=click.Choice(["rsa", "sm2", "mixed"]), default="mixed", show_default=True)
 @click.option(
     "--export-share", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="With --flow mixed."
@@ -93,7 +99,8 @@ def _config(given: dict[str, Any]) -> Any:
         output=OutputFormat(given["form"]),
         docs_per_message=given["docs_per_message"],
         start=datetime.fromisoformat(given["start"]),
-        sign=given["sign"],
+        sign=given["sign"] or given["sign_required_only"],
+        sign_only_required=given["sign_required_only"],
         export_share=given["export_share"],
         key_kinds=given["key_kinds"],
         parties=counts,

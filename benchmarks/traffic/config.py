@@ -67,6 +67,7 @@ class GenerateConfig:
     docs_per_message: int = 1
     start: datetime = DEFAULT_START
     sign: bool = True
+    sign_only_required: bool = False  # with sign: only the types whose schema requires ds:Signature
     export_share: float = 0.5  # with Flow.MIXED
     key_kinds: str = "mixed"  # rsa | sm2 | mixed (alternating)
     parties: PartyCounts = PartyCounts()

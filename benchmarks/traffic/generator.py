@@ -28,6 +28,7 @@ from benchmarks.traffic.parties import make_parties, with_identities, write_part
 from benchmarks.traffic.render import message_xml
 from benchmarks.traffic.stream import Flags, Planned, block_plan
 from gateway.signature import sign_message
+from schemas.definition import MESSAGES
 
 IMPORT_ONLY = frozenset({"over_annual", "over_single", "off_list", "inspection"})
 
@@ -82,9 +83,15 @@ def _manifest_line(parcel: Parcel, sent: list[dict[str, Any]]) -> dict[str, Any]
     return line | {"expected": scenarios.expected(parcel)}
 
 
-def _signed(text: str, planned: Planned, sign: bool) -> str:
+# the message types whose schema requires ds:Signature (an unsigned one fails validation)
+SIGNATURE_REQUIRED = frozenset(message.code for message in MESSAGES if message.signature_required)
+
+
+def _signed(text: str, planned: Planned, config: GenerateConfig) -> str:
     identity = planned.sender.identity
-    if not sign or identity is None:
+    if not config.sign or identity is None:
+        return text
+    if config.sign_only_required and planned.message_type not in SIGNATURE_REQUIRED:
         return text
     return sign_message(text.encode("utf-8"), identity, planned.sender.algorithm).decode("utf-8")
 
@@ -137,7 +144,7 @@ def _write_blocks(ctx: Context, config: GenerateConfig, sink: Any, manifest: Man
             body = message_xml(planned.message_type, ctx.guid(), [doc[2] for doc in planned.documents],
                                (sender.code, sender.name, sender.dxp_id))  # fmt: skip
             ids = list(dict.fromkeys(doc[0] for doc in planned.documents))
-            sink.write(seq, planned.message_type, sender.code, ids, _signed(body, planned, config.sign))
+            sink.write(seq, planned.message_type, sender.code, ids, _signed(body, planned, config))
             for parcel_id, guid, _ in planned.documents:
                 sent[parcel_id].append(_document_row(planned, seq, guid))
         for parcel in parcels:
@@ -151,6 +158,7 @@ def _write_summary(out: Path, config: GenerateConfig, summary: GenerateSummary) 
     knobs |= {name: getattr(rates, name) for name in ("duplicates", "modifications", "out_of_order")}
     asked: dict[str, Any] = {"parcels": config.parcels, "seed": config.seed, "flow": config.flow.value}
     asked |= {"output": config.output.value, "docs_per_message": config.docs_per_message, "sign": config.sign}
+    asked |= {"sign_only_required": config.sign_only_required}
     asked |= {
         "start": config.start.isoformat(),
         "export_share": config.export_share,

@@ -84,6 +84,19 @@ def test_signed_import_and_export_traffic_is_valid_against_the_official_xsds(
     assert seen >= {"CEB311", "CEB411", "CEB511", "CEB621"} | EXPORT_TYPES
 
 
+def test_sign_only_required_signs_the_lists_alone_and_stays_valid(
+    tmp_path: Path, official_schemas: dict[str, etree.XMLSchema]
+) -> None:
+    out = _generate(tmp_path / "r", parcels=30, flow=Flow.IMPORT, sign_only_required=True)
+    signed: dict[str, set[bool]] = {}
+    for line in (out / "traffic.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        document = etree.fromstring(row["xml"].encode("utf-8"))
+        assert official_schemas["import"].validate(document), row["message_type"]
+        signed.setdefault(row["message_type"], set()).add("SignatureValue" in row["xml"])
+    assert signed == {"CEB311": {False}, "CEB411": {False}, "CEB511": {False}, "CEB621": {True}}
+
+
 def test_buyer_ids_have_valid_check_digits_and_real_districts(tmp_path: Path) -> None:
     out = _generate(tmp_path / "i", sign=False, flow=Flow.IMPORT, parcels=80)
     ids = [json.loads(line)["buyer_id_number"] for line in (out / "manifest.jsonl").read_text().splitlines()]
