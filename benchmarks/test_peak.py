@@ -26,19 +26,20 @@ DRAIN_S = 15 if QUICK else 60
 RATES = (25, 50, 100, 200, 400, 800, 1600) if not QUICK else (25, 50, 100)
 P99_MS = 50.0
 NOTES = [
-    "Intake is the ceiling: unsigned, the gateway accepts ~300 messages/s (~3.5 ms of gateway CPU per "
-    "message, test_intake_speed) against ~28k/s bare lxml validate; signed (this benchmark), the first "
-    "step (25 parcels/s = 100 messages/s) already queues: p99 acceptance 16.5 s in the quick run.",
-    "Profile of that step (peak-profile.txt): psycopg round trips (Connection.wait ~19% self, cursor "
-    "sends, connects), XML-DSig canonicalisation (xmldsig.canonical, reader._canonical ~9%) and pure-Python "
-    "SM2 point arithmetic in gmssl (CryptSM2._kg/_double_point/_add_point, several %) for the SM2-signed "
-    "half of the parties; request threads otherwise park in Acceptor.accept -> Future.result.",
-    "What would move it: verify SM2 with a native library (or cache verified certificates and use RSA in "
-    "rehearsals), fewer PostgreSQL round trips per request (one batched statement per acceptor batch, "
-    "pooled connections kept warm), take requests off the anyio thread pool, and run several gateway "
-    "processes so that intake uses both cores.",
-    "Past intake, one `cebsim worker all`, the broker and PostgreSQL share the same two cores (and, in this "
-    "run, the machine with other sessions' test suites), so 1,500 parcels/s is far out of reach today.",
+    "Intake is the ceiling. Quick run of 2026-11-28: unsigned, the embedded gateway accepts ~700 "
+    "messages/s and the Kafka + PostgreSQL one ~380/s (test_intake_speed) against ~28k/s bare lxml "
+    "validate; signed (this benchmark), the first step (25 parcels/s = 100 messages/s) has p99 "
+    "acceptance 1.8 s.",
+    "Profile of that step (peak-profile.txt): psycopg round trips (Connection.wait, cursor sends ~30% "
+    "together: acceptor batches, API-key lookups, the replay's receipt polling), XML-DSig "
+    "canonicalisation (xmldsig.canonical, reader._canonical, the deepcopy of the enveloped transform "
+    "~11%), SM2 point arithmetic (gateway.signature.sm2, a few %).",
+    "What would move it: C14N without the deepcopy (remove the Signature in place and put it back), "
+    "fewer PostgreSQL round trips per acceptor batch (one statement per table, ids from the sequence "
+    "in advance), a native SM2, and several gateway processes (SO_REUSEPORT) so that intake uses both "
+    "cores; one process is GIL-bound at ~1 ms of CPU per message.",
+    "Past intake, one `cebsim worker all`, the broker and PostgreSQL share the same two cores, so 1,500 "
+    "parcels/s is far out of reach today.",
 ]
 
 
