@@ -128,9 +128,6 @@ class Acceptor:
         self._queue.put(pending)
         return pending.future
 
-    def accept(self, enterprise: Enterprise, message: CebMessage, timeout_s: float = 60.0) -> list[Outcome]:
-        return self.submit(enterprise, message).result(timeout=timeout_s)
-
     def _run(self) -> None:
         while True:
             first = self._queue.get()
@@ -146,7 +143,10 @@ class Acceptor:
                     self._queue.put(None)
                     break
                 batch.append(item)
-            self._write(batch)
+            # a submission whose caller cancelled its future is not written (nobody would be answered)
+            running = [p for p in batch if p.future.set_running_or_notify_cancel()]
+            if running:
+                self._write(running)
 
     def _write(self, batch: list[_Pending]) -> None:
         try:

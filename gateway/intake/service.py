@@ -9,7 +9,6 @@ Nothing is stored before the acceptor, and the acceptor stores a batch whole or 
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -83,16 +82,6 @@ class IntakeService:
         self._limits = Limits(max_bytes=policy.max_body_bytes)
         self._keys = _KeyCache(registry)
         self._owners: _Recent[str] = _Recent(keep_missing=False)  # certificate fingerprint → owner
-
-    def submit(self, body: bytes, api_key: str | None, timeout_s: float = 60.0) -> Answer:
-        """The whole of intake, blocking: `check`, then `accept` and wait for the acceptor."""
-        checked = self.check(body, api_key)
-        if not isinstance(checked, Admitted):
-            return checked
-        future = self.accept(checked)
-        with contextlib.suppress(Exception):  # `answer` reads a failure off the future
-            future.result(timeout=timeout_s)
-        return self.answer(checked, future)
 
     def check(self, body: bytes, api_key: str | None) -> Answer | Admitted:
         """Every step before the acceptor: a refusal (an `Answer`), or the message to accept."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -120,8 +119,9 @@ async def submit(intake: IntakeService, body: bytes, api_key: str | None) -> Ans
     if not isinstance(checked, Admitted):
         return checked
     accepted = intake.accept(checked)
-    with contextlib.suppress(Exception):  # `answer` reads a failure off the future
-        await asyncio.wait_for(asyncio.wrap_future(accepted), timeout=ACCEPT_TIMEOUT_S)
+    # asyncio.wait, not wait_for: a timeout must not cancel the acceptor's future (the batch may
+    # still commit); `answer` reads a failure off the future
+    await asyncio.wait({asyncio.wrap_future(accepted)}, timeout=ACCEPT_TIMEOUT_S)
     if not accepted.done():
         return Problem(503, "dependency", "acceptance timed out", headers={"Retry-After": "1"})
     return intake.answer(checked, accepted)

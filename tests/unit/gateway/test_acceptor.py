@@ -1,0 +1,51 @@
+"""The acceptor's writer: a submission whose caller gave up (cancelled its future) is not written."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from declarations.bus.memory import MemoryBus
+from declarations.clock import ManualClock
+from declarations.codec import new_guid, parse_message
+from declarations.domain.messages import CebMessage
+from declarations.identity import Enterprise, Role
+from declarations.store.enterprises import EnterpriseRegistry
+from declarations.store.migrate import open_store
+from declarations.store.tables import documents
+from gateway.intake.acceptor import Acceptor
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "schemas" / "examples" / "CEB311Message.xml"
+NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
+
+
+def _order(message: CebMessage) -> CebMessage:
+    """The example order with a fresh guid: the same order number, so a second one is a duplicate key."""
+    order = message.documents[0]
+    return replace(message, documents=(replace(order, head=replace(order.head, guid=new_guid())),))
+
+
+def test_a_cancelled_submission_is_not_written_and_the_next_one_is(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
+    shop = Enterprise(
+        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
+    )
+    EnterpriseRegistry(engine).add(shop, NOW)
+    example = parse_message(EXAMPLE.read_bytes())
+    acceptor = Acceptor(engine, MemoryBus(), ManualClock(NOW))
+    given_up = acceptor.submit(shop, _order(example))
+    assert given_up.cancel()
+    kept = acceptor.submit(shop, _order(example))
+    acceptor.start()
+    try:
+        outcome = kept.result(timeout=30)[0]
+    finally:
+        acceptor.stop()
+        with engine.connect() as conn:
+            stored = conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one()
+        engine.dispose()
+    assert outcome.accepted, outcome.receipt.return_info  # a written first one would make this -301010
+    assert stored == 1
