@@ -7,6 +7,7 @@ the gateway trusts a certificate by its fingerprint, registered for an enterpris
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,7 +64,17 @@ def der_from_pem_or_der(data: bytes) -> bytes:
 
 
 def read_certificate(der: bytes) -> Certificate:
-    """The certificate in `der`, or SignatureError saying why it cannot be used."""
+    """The certificate in `der`, or SignatureError saying why it cannot be used.
+
+    Every signed message carries its sender's certificate, and parsing it cost more than the
+    signature check itself, so the last certificates read are kept (a Certificate is immutable;
+    failures are not kept).
+    """
+    return _read_certificate(bytes(der))
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_certificate(der: bytes) -> Certificate:
     try:
         parsed = x509.Certificate.load(der, strict=True)
         tbs = parsed["tbs_certificate"]

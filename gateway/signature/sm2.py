@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from asn1crypto import algos, keys  # type: ignore[import-untyped]
 
@@ -105,9 +105,13 @@ def _add(first: _Point, second: _Point) -> _Point:
         return first
     x1, y1, z1 = first
     x2, y2, z2 = second
-    z1z1, z2z2 = z1 * z1 % P, z2 * z2 % P
-    u1, u2 = x1 * z2z2 % P, x2 * z1z1 % P
-    s1, s2 = y1 * z2 * z2z2 % P, y2 * z1 * z1z1 % P
+    z1z1 = z1 * z1 % P
+    u2, s2 = x2 * z1z1 % P, y2 * z1 * z1z1 % P
+    if z2 == 1:  # mixed addition: the tables hold affine points, which saves four products
+        u1, s1, z3 = x1, y1, z1
+    else:
+        z2z2 = z2 * z2 % P
+        u1, s1, z3 = x1 * z2z2 % P, y1 * z2 * z2z2 % P, z1 * z2 % P
     h, r = (u2 - u1) % P, (s2 - s1) % P
     if h == 0:
         return _double(first) if r == 0 else None
@@ -116,7 +120,7 @@ def _add(first: _Point, second: _Point) -> _Point:
     v = u1 * hh % P
     x3 = (r * r - hhh - 2 * v) % P
     y3 = (r * (v - x3) - s1 * hhh) % P
-    return (x3, y3, z1 * z2 * h % P)
+    return (x3, y3, z3 * h % P)
 
 
 def _affine(point: _Point) -> tuple[int, int]:
@@ -128,39 +132,44 @@ def _affine(point: _Point) -> tuple[int, int]:
     return x * square % P, y * square * inverse % P
 
 
-@cache
-def _base_table() -> tuple[tuple[_Point, ...], ...]:
-    """Row i holds d * 16^i * G for d = 0..15: k*G is then one addition per hex digit of k."""
+def _table(x: int, y: int) -> tuple[tuple[_Point, ...], ...]:
+    """Row i holds d * 16^i * (x, y) for d = 0..15, in affine form (Z = 1).
+
+    k * (x, y) is then one addition per hex digit of k and no doubling at all.
+    """
     rows = []
-    unit: _Point = (GX, GY, 1)
+    unit: _Point = (x, y, 1)
     for _ in range(64):
         row: list[_Point] = [None, unit]
         for _ in range(14):
             row.append(_add(row[-1], unit))
-        rows.append(tuple(row))
+        rows.append(tuple(None if p is None else (*_affine(p), 1) for p in row))
         unit = _add(row[-1], unit)  # 16 * unit
     return tuple(rows)
 
 
-def _base_multiple(k: int) -> _Point:
+@cache
+def _base_table() -> tuple[tuple[_Point, ...], ...]:
+    return _table(GX, GY)
+
+
+@lru_cache(maxsize=256)
+def _key_table(x: int, y: int) -> tuple[tuple[_Point, ...], ...]:
+    """The table of a public key: it costs about two verifications to build and makes each later
+    one about three times faster, and a gateway sees the same few certificates over and over."""
+    return _table(x, y)
+
+
+def _table_multiple(table: tuple[tuple[_Point, ...], ...], k: int) -> _Point:
     result: _Point = None
-    for row, digit in zip(_base_table(), reversed(f"{k:064x}"), strict=True):
+    for row, digit in zip(table, reversed(f"{k:064x}"), strict=True):
         if digit != "0":
             result = _add(result, row[int(digit, 16)])
     return result
 
 
-def _multiple(k: int, point: _Point) -> _Point:
-    """k * point with a fixed 4-bit window."""
-    window: list[_Point] = [None, point]
-    for _ in range(14):
-        window.append(_add(window[-1], point))
-    result: _Point = None
-    for digit in f"{k:064x}":
-        result = _double(_double(_double(_double(result))))
-        if digit != "0":
-            result = _add(result, window[int(digit, 16)])
-    return result
+def _base_multiple(k: int) -> _Point:
+    return _table_multiple(_base_table(), k)
 
 
 def message_hash(public_key: Sm2PublicKey, message: bytes, user_id: bytes = DEFAULT_USER_ID) -> bytes:
@@ -195,7 +204,7 @@ def verify(public_key: Sm2PublicKey, message: bytes, signature: bytes) -> bool:
     t = (r + s) % N
     if t == 0:
         return False
-    point = _add(_base_multiple(s), _multiple(t, (public_key.x, public_key.y, 1)))
+    point = _add(_base_multiple(s), _table_multiple(_key_table(public_key.x, public_key.y), t))
     if point is None:
         return False
     e = int.from_bytes(message_hash(public_key, message), "big")

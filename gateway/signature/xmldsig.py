@@ -19,7 +19,6 @@ carries the namespace declarations in scope (xmlns:ceb of the root), as XML-DSig
 from __future__ import annotations
 
 import base64
-import copy
 
 from lxml import etree
 
@@ -45,11 +44,25 @@ def document_digest(root: etree._Element, signature: etree._Element, hash_name: 
     The enveloped-signature transform removes the Signature element only: its tail text stays, so it
     is handed to the node before it. The document (not just the root) is canonicalised, so processing
     instructions around the root count too, as for any URI="" reference.
+
+    The Signature is taken out in place and put back afterwards, leaving the tree as it was: a deep
+    copy of the document cost more than the canonicalisation itself.
     """
-    document = copy.deepcopy(root.getroottree())
-    copied = document.getroot()[root.index(signature)]
-    remove_keeping_tail(copied)
-    return digest(hash_name, canonical(document))
+    if signature.getparent() is not root:
+        raise ValueError("the signature is not a child of the message root")
+    index = root.index(signature)
+    previous = signature.getprevious()
+    kept = (previous.tail if previous is not None else root.text), signature.tail
+    remove_keeping_tail(signature)
+    try:
+        return digest(hash_name, canonical(root.getroottree()))
+    finally:
+        if previous is not None:
+            previous.tail = kept[0]
+        else:
+            root.text = kept[0]
+        root.insert(index, signature)
+        signature.tail = kept[1]
 
 
 def remove_keeping_tail(element: etree._Element) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from gateway.signature import (
     sign_message,
     verify_message,
 )
-from gateway.signature.xmldsig import canonical, remove_keeping_tail
+from gateway.signature.xmldsig import canonical, document_digest, remove_keeping_tail
 from schemas.safe_xml import parse
 from tests.unit.signature.builders import NOW, NS, make_identity, node, signature_of, with_extend_message
 
@@ -103,6 +105,22 @@ def test_signing_adds_the_signature_and_changes_nothing_else(ceb311: bytes) -> N
     root = signed_root(ceb311)
     remove_keeping_tail(signature_of(root))
     assert canonical(root.getroottree()) == canonical(parse(ceb311).getroottree())
+
+
+@pytest.mark.parametrize("tail", [None, "\n", "\n  "])
+def test_the_digest_takes_the_signature_out_of_a_copy_and_leaves_the_message_as_it_was(
+    ceb311: bytes, tail: str | None
+) -> None:
+    root = signed_root(ceb311)
+    signature = signature_of(root)
+    signature.tail = tail
+    before = etree.tostring(root.getroottree())
+    expected = copy.deepcopy(root.getroottree())
+    remove_keeping_tail(signature_of(expected.getroot()))
+    digest = document_digest(root, signature, "sha256")
+    assert digest == hashlib.sha256(canonical(expected)).digest()
+    assert etree.tostring(root.getroottree()) == before
+    assert signature.getparent() is root
 
 
 def test_signing_a_signed_message_replaces_its_signature(official_dir: Path) -> None:
