@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -22,7 +22,7 @@ from declarations.bus.port import Bus, BusConsumer, BusRecord, TransactionalBus
 from declarations.clock import Clock
 from declarations.codec import parse_message
 from declarations.errors import DependencyError, RequestError, StoreUnavailableError
-from declarations.intake import facts
+from declarations.intake import DocumentFacts, facts
 from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, ReceiptEvent, parse_event
 from declarations.stages.shell import DEAD_LETTER_TOPIC, dead_letter
 from declarations.store.receipts import ReceiptStore, RecordedReceipt
@@ -96,7 +96,7 @@ class Recorder:
     def _record_batch(self, records: list[BusRecord]) -> list[Output]:
         """Record the batch in one transaction; its dead letters.
 
-        The fast path takes the receipt writers' lock once and records every event without a
+        The fast path reads the batch's documents in one query and records every event without a
         savepoint. An event that cannot be recorded (rare: an unknown document, a bad event)
         rolls the whole attempt back, and the batch is recorded again with a savepoint per
         event, so that the bad one is dead-lettered alone.
@@ -104,7 +104,8 @@ class Recorder:
         try:
             with self._engine.begin() as conn:
                 events = [parse_event(record.value) for record in records]
-                self._store.record(conn, [self._recorded(conn, event) for event in events])
+                batch = _Documents(conn, events)
+                self._store.record(conn, [batch.recorded(event) for event in events])
             return []
         except (RequestError, KeyError, ValueError) as exc:
             log.info("recorder: batch of %d recorded event by event (%s)", len(records), exc)
@@ -120,33 +121,67 @@ class Recorder:
         try:
             event = parse_event(record.value)
             with conn.begin_nested():  # one bad event rolls back alone
-                self._store.record(conn, [self._recorded(conn, event)])
+                self._store.record(conn, [_Documents(conn, [event]).recorded(event)])
         except (RequestError, KeyError, ValueError) as exc:
             log.error("recorder: event %s@%d dead-lettered: %s", record.topic, record.offset, exc)
             dead.append(dead_letter(self.name, record, exc))
 
-    def _recorded(self, conn: sa.Connection, event: ReceiptEvent | MessageEvent) -> RecordedReceipt:
-        stored = _document(conn, event.document_type, event.document_guid)
+
+class _Documents:
+    """The stored documents a batch of events answers, read in one query, each parsed at most once."""
+
+    def __init__(self, conn: sa.Connection, events: list[ReceiptEvent | MessageEvent]) -> None:
+        self._conn = conn
+        self._stored = _documents(conn, {(e.document_type, e.document_guid) for e in events})
+        self._facts: dict[int, DocumentFacts] = {}
+
+    def recorded(self, event: ReceiptEvent | MessageEvent) -> RecordedReceipt:
+        stored = self._stored.get((event.document_type, event.document_guid))
+        if stored is None:
+            raise RequestError(
+                f"no stored {event.document_type} document with guid {event.document_guid}",
+                rule="receipt-document-unknown",
+            )
         if isinstance(event, MessageEvent):
             record = parse_message(event.xml).documents[0]
             return RecordedReceipt(event.message_type, record, document_id=stored.id, body=event.xml)
         if event.invt_no and event.invt_no != stored.invt_no:
-            conn.execute(documents.update().where(documents.c.id == stored.id).values(invt_no=event.invt_no))
-        fact = facts(event.document_type, parse_message(stored.body).documents[0])
-        numbers = Numbers(pre_no=stored.pre_no, invt_no=event.invt_no or stored.invt_no)
+            self._conn.execute(
+                documents.update().where(documents.c.id == stored.id).values(invt_no=event.invt_no)
+            )
+            stored = self._stored[(event.document_type, event.document_guid)] = replace(
+                stored, invt_no=event.invt_no
+            )
+        fact = self._facts.get(stored.id)
+        if fact is None:
+            fact = facts(event.document_type, parse_message(stored.body).documents[0])
+            self._facts[stored.id] = fact
+        numbers = Numbers(pre_no=stored.pre_no, invt_no=stored.invt_no)
         receipt = receipt_for(fact, event.status, event.info, event.time, numbers)
         return RecordedReceipt(fact.receipt_type, receipt, document_id=stored.id)
 
 
-def _document(conn: sa.Connection, message_type: str, guid: str) -> _Stored:
-    row = conn.execute(
-        sa.select(documents.c.id, documents.c.body, documents.c.pre_no, documents.c.invt_no)
-        .where(documents.c.message_type == message_type, documents.c.guid == guid)
-        .order_by(documents.c.current.desc(), documents.c.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        raise RequestError(
-            f"no stored {message_type} document with guid {guid}", rule="receipt-document-unknown"
-        )
-    return _Stored(int(row.id), bytes(row.body), row.pre_no, row.invt_no)
+def _documents(conn: sa.Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _Stored]:
+    """(message type, guid) → the current version of that document (else the latest one)."""
+    if not keys:
+        return {}
+    rows = conn.execute(
+        sa.select(
+            documents.c.id,
+            documents.c.message_type,
+            documents.c.guid,
+            documents.c.current,
+            documents.c.body,
+            documents.c.pre_no,
+            documents.c.invt_no,
+        ).where(documents.c.guid.in_(sorted({guid for _, guid in keys})))
+    ).all()
+    best: dict[tuple[str, str], tuple[tuple[bool, int], _Stored]] = {}
+    for row in rows:
+        key = (row.message_type, row.guid)
+        if key not in keys:
+            continue
+        rank = (bool(row.current), int(row.id))
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, _Stored(int(row.id), bytes(row.body), row.pre_no, row.invt_no))
+    return {key: stored for key, (_, stored) in best.items()}

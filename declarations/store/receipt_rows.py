@@ -109,9 +109,19 @@ def receipt_values(record: object) -> tuple[str, str, datetime, str]:
     raise RequestError(f"not a customs answer record: {type(record).__name__}", rule="receipt-record")
 
 
+_DOCUMENT_COLUMNS = (
+    documents.c.id,
+    documents.c.guid,
+    documents.c.message_type,
+    documents.c.business_key,
+    documents.c.sender_code,
+    documents.c.status,
+)
+
+
 def find_document(conn: sa.Connection, ref: DocumentRef) -> StoredDocument | None:
     """The document a receipt answers: by id, or its type and guid, or its type and business key."""
-    query = sa.select(documents).order_by(documents.c.current.desc(), documents.c.id.desc()).limit(1)
+    query = sa.select(*_DOCUMENT_COLUMNS).order_by(documents.c.current.desc(), documents.c.id.desc()).limit(1)
     if ref.document_id is not None:
         query = query.where(documents.c.id == ref.document_id)
     elif ref.document_type and ref.document_guid:
@@ -125,8 +135,18 @@ def find_document(conn: sa.Connection, ref: DocumentRef) -> StoredDocument | Non
     else:
         raise RequestError("a receipt must name its document", rule="receipt-document")
     row = conn.execute(query.with_for_update()).first()
-    if row is None:
-        return None
+    return _stored_document(row) if row is not None else None
+
+
+def documents_by_id(conn: sa.Connection, ids: set[int]) -> dict[int, StoredDocument]:
+    """The documents with these ids, locked for update in id order (so two writers never deadlock)."""
+    if not ids:
+        return {}
+    query = sa.select(*_DOCUMENT_COLUMNS).where(documents.c.id.in_(sorted(ids))).order_by(documents.c.id)
+    return {int(row.id): _stored_document(row) for row in conn.execute(query.with_for_update())}
+
+
+def _stored_document(row: Any) -> StoredDocument:
     return StoredDocument(
         int(row.id), row.guid, row.message_type, row.business_key, row.sender_code, row.status
     )

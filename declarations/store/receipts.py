@@ -32,6 +32,7 @@ from declarations.store.receipt_rows import (
     ReceiptPage,
     StoredDocument,
     StoredReceipt,
+    documents_by_id,
     find_document,
     receipt_values,
     stored_receipt,
@@ -109,35 +110,59 @@ class ReceiptStore:
         return ReceiptPage(rows, rows[-1].cursor if rows else after)
 
     def _record(self, conn: sa.Connection, items: list[RecordedReceipt]) -> RecordResult:
+        """Statuses first, receipts last: the writers' lock is held for one INSERT and the commit.
+
+        The documents are read and locked first (in id order), each receipt is judged against the
+        status the earlier receipts of the batch left, and the surviving rows are inserted at once.
+        """
         result = RecordResult()
         if not items:
             return result
-        lock_receipt_writers(conn)
+        found = documents_by_id(conn, {i.document_id for i in items if i.document_id is not None})
+        statuses: dict[int, str] = {}
+        moved: dict[int, str] = {}
+        rows: dict[tuple[int, str, str, str], dict[str, object]] = {}
         for item in items:
-            self._one(conn, item, result)
+            document = self._document(conn, item, found)
+            status = receipt_values(item.record)[1]
+            current = statuses.get(document.id, document.status)
+            tracks_status = item.message_type == _answer_type(document.message_type)
+            if tracks_status and _stale(current, status):
+                result.stale += 1
+                continue
+            row = _row(document, item)
+            for code in sorted(set(item.recipients or (document.sender_code,))):
+                key = (document.id, item.message_type, status, code)
+                if key in rows:
+                    result.duplicates += 1
+                else:
+                    rows[key] = {**row, "enterprise_code": code}
+            if tracks_status and receipt_status.advances(current, status):
+                statuses[document.id] = moved[document.id] = status
+        if moved:
+            conn.execute(
+                documents.update().where(documents.c.id == sa.bindparam("document_id")),
+                [{"document_id": i, "status": s} for i, s in moved.items()],
+            )
+        if rows:
+            lock_receipt_writers(conn)
+            result.inserted = _insert_new(conn, list(rows.values()))
+            result.duplicates += len(rows) - len(result.inserted)
         return result
 
-    def _one(self, conn: sa.Connection, item: RecordedReceipt, result: RecordResult) -> None:
-        document = find_document(conn, item.ref())
+    @staticmethod
+    def _document(
+        conn: sa.Connection, item: RecordedReceipt, found: dict[int, StoredDocument]
+    ) -> StoredDocument:
+        document = found.get(item.document_id) if item.document_id is not None else None
+        if document is None and item.document_id is None:
+            document = find_document(conn, item.ref())
         if document is None:
             raise RequestError(
                 f"no stored document for this {item.message_type} receipt ({item.ref()})",
                 rule="receipt-document-unknown",
             )
-        status = receipt_values(item.record)[1]
-        tracks_status = item.message_type == _answer_type(document.message_type)
-        if tracks_status and _stale(document.status, status):
-            result.stale += 1
-            return
-        row = _row(document, item)
-        for code in sorted(set(item.recipients or (document.sender_code,))):
-            inserted = _insert_once(conn, {**row, "enterprise_code": code})
-            if inserted is None:
-                result.duplicates += 1
-            else:
-                result.inserted.append(inserted)
-        if tracks_status and receipt_status.advances(document.status, status):
-            conn.execute(documents.update().where(documents.c.id == document.id).values(status=status))
+        return document
 
 
 def _row(document: StoredDocument, item: RecordedReceipt) -> dict[str, object]:
@@ -173,19 +198,17 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def _insert_once(conn: sa.Connection, values: dict[str, object]) -> int | None:
-    """Insert one receipt row; None when the same receipt for the same recipient is already stored."""
+def _insert_new(conn: sa.Connection, rows: list[dict[str, object]]) -> list[int]:
+    """Insert the receipt rows not stored yet, in one statement; the new ids, ascending."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(receipts)
-        .values(**values)
         .on_conflict_do_nothing(
             index_elements=["document_id", "message_type", "return_status", "enterprise_code"]
         )
         .returning(receipts.c.id)
     )
-    inserted = conn.execute(statement).scalar()
-    return int(inserted) if inserted is not None else None
+    return sorted(int(i) for i in conn.execute(statement, rows).scalars())
 
 
 def lock_receipt_writers(conn: sa.Connection) -> None:

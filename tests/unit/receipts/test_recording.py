@@ -73,6 +73,25 @@ def test_the_document_status_moves_forward_and_a_late_120_after_399_is_dropped(e
     assert [row.return_status for row in rows(engine)] == ["399"]
 
 
+def test_one_batch_is_judged_in_order_and_stored_in_order(engine: sa.Engine) -> None:
+    first = add_document(engine, sender=SHOP, message_type="CEB621")
+    second = add_document(engine, sender=SHOP, message_type="CEB621")
+
+    def item(document: int, status: str) -> RecordedReceipt:
+        return RecordedReceipt("CEB622", order_receipt(status), document_id=document, body=status.encode())
+
+    batch = [item(first, "120"), item(second, "120"), item(first, "399"), item(first, "120"),
+             item(first, "399"), item(first, "800")]  # fmt: skip
+    result = ReceiptStore().record(engine, batch)
+    assert (len(result.inserted), result.stale, result.duplicates) == (4, 1, 1)
+    stored = rows(engine)
+    assert [row.id for row in stored] == result.inserted
+    assert [(row.document_id, row.return_status) for row in stored] == [
+        (first, "120"), (second, "120"), (first, "399"), (first, "800")
+    ]  # fmt: skip
+    assert (status_of(engine, first), status_of(engine, second)) == ("800", "120")
+
+
 def test_a_refused_document_stays_refused(engine: sa.Engine) -> None:
     document = add_document(engine, sender=SHOP)
     ReceiptStore().record(engine, [recorded(document, "-301010"), recorded(document, "120")])
