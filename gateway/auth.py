@@ -24,7 +24,7 @@ def current_enterprise(request: Request, authorization: Annotated[str | None, He
     """The enterprise the API key names (a sync dependency: FastAPI runs it off the event loop)."""
     runtime: Runtime = request.app.state.runtime
     api_key = bearer_key(authorization)
-    enterprise = runtime.registry.by_api_key(api_key) if api_key else None
+    enterprise = runtime.keys.get(api_key) if api_key else None
     if enterprise is None:
         raise ApiProblem(401, "api-key", MESSAGE, CHALLENGE)
     return enterprise

@@ -24,6 +24,7 @@ from declarations.store.migrate import open_store
 from gateway.intake.acceptor import ACCEPTED_TOPIC, Acceptor
 from gateway.intake.service import IntakePolicy, IntakeService
 from gateway.metrics import Metrics
+from gateway.recent import ApiKeys
 from gateway.settings import Settings
 from gateway.webhooks.deliveries import DeliveryLog
 from gateway.webhooks.dispatcher import WebhookDispatcher
@@ -40,6 +41,7 @@ class Runtime:
     bus: Bus
     clock: Clock
     registry: EnterpriseRegistry
+    keys: ApiKeys  # the registry's API keys, remembered for a few seconds
     acceptor: Acceptor
     intake: IntakeService
     policy: IntakePolicy
@@ -86,9 +88,12 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
         require_signatures=settings.require_signatures, max_body_bytes=settings.max_body_bytes
     )
     schemas = SchemaRegistry()
-    intake = IntakeService(registry, acceptor, schemas, clock, policy)
+    keys = ApiKeys(registry)
+    intake = IntakeService(registry, acceptor, schemas, clock, policy, keys=keys)
     webhooks = WebhookDispatcher(DeliveryLog(engine), HttpSender(), clock)
-    runtime = Runtime(settings, engine, bus, clock, registry, acceptor, intake, policy, Metrics(), webhooks)
+    runtime = Runtime(
+        settings, engine, bus, clock, registry, keys, acceptor, intake, policy, Metrics(), webhooks
+    )
     if settings.pipeline if settings.pipeline is not None else settings.bus == "memory":
         stages = [
             build_stage(name, engine, bus, clock, PipelinePolicy(), partitions=settings.partitions)

@@ -4,6 +4,11 @@ httpx's async pool drives about 200 requests/s with 64 connections in flight on 
 800/s one at a time); this client writes each request in one `write` and parses only what the replay
 needs (status, Content-Length or chunked body, X-Cebsim-Rule), so the load generator is not the
 bottleneck. Plain `http://` only. Connection errors become `Sent(0, error=...)`.
+
+Idle connections are reused for at most IDLE_S, below the server's keep-alive timeout; a reused
+connection that closes before the first byte of the answer (the server timed it out just then) is
+replaced by a new one and the request sent once more (the server had not read it; and a CEB
+message sent twice is answered as a duplicate anyway).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +24,12 @@ from benchmarks.traffic.ports import Sent
 
 RETURN_STATUS = re.compile(rb"<(?:\w+:)?returnStatus>\s*(-?\d+)\s*<")
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+# uvicorn closes a keep-alive connection after 5 s idle; one older than this is not reused
+IDLE_S = 2.0
+
+
+class _StaleConnectionError(Exception):
+    """The connection closed before any byte of the answer: the server did not take the request."""
 
 
 class RawHttpClient:
@@ -27,7 +39,7 @@ class RawHttpClient:
             raise ValueError(f"the replay speaks plain http://, not {target!r}")
         self._host, self._port = parts.hostname, parts.port or 80
         self._prefix = parts.path.rstrip("/")
-        self._idle: list[Connection] = []
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self._timeout = timeout_s
         self._host_header = f"{self._host}:{self._port}"
 
@@ -57,29 +69,53 @@ class RawHttpClient:
         return list(body.get("receipts", [])), int(body.get("next_cursor", after))
 
     async def _exchange(self, request: bytes) -> tuple[int, dict[str, str], bytes]:
-        reader, writer = (
-            self._idle.pop() if self._idle else await asyncio.open_connection(self._host, self._port)
-        )
+        connection = self._reusable()
+        if connection is not None:
+            try:
+                return await self._over(connection, request)
+            except _StaleConnectionError:
+                pass  # the server closed it while it sat idle: send again on a new connection
+        connection = await asyncio.open_connection(self._host, self._port)
+        try:
+            return await self._over(connection, request)
+        except _StaleConnectionError as stale:
+            raise asyncio.IncompleteReadError(b"", None) from stale
+
+    def _reusable(self) -> Connection | None:
+        """The most recently used idle connection that the server has not timed out yet."""
+        now = time.monotonic()
+        while self._idle:
+            reader, writer, since = self._idle.pop()
+            if now - since < IDLE_S and not reader.at_eof():
+                return reader, writer
+            writer.close()
+        return None
+
+    async def _over(self, connection: Connection, request: bytes) -> tuple[int, dict[str, str], bytes]:
+        reader, writer = connection
         try:
             writer.write(request)
-            status, headers, content = await asyncio.wait_for(_response(reader), self._timeout)
+            first = await asyncio.wait_for(reader.read(1), self._timeout)
+            if not first:  # closed before any byte of an answer: the request was not taken
+                raise _StaleConnectionError
+            status, headers, content = await asyncio.wait_for(_response(reader, first), self._timeout)
         except BaseException:
             writer.close()
             raise
         if headers.get("connection", "").lower() == "close":
             writer.close()
         else:
-            self._idle.append((reader, writer))
+            self._idle.append((reader, writer, time.monotonic()))
         return status, headers, content
 
     async def close(self) -> None:
-        for _, writer in self._idle:
+        for _, writer, _ in self._idle:
             writer.close()
         self._idle.clear()
 
 
-async def _response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
-    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+async def _response(reader: asyncio.StreamReader, first: bytes) -> tuple[int, dict[str, str], bytes]:
+    lines = (first + await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
     headers = {}
     for line in lines[1:]:

@@ -9,12 +9,8 @@ Nothing is stored before the acceptor, and the acceptor stores a batch whole or 
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from lxml import etree
 
@@ -25,10 +21,11 @@ from declarations.domain.messages import CebMessage
 from declarations.errors import DependencyError
 from declarations.identity import Enterprise, Refusal, authorise
 from declarations.intake import KINDS, codes_of, facts
-from declarations.store.enterprises import EnterpriseRegistry, hash_key
+from declarations.store.enterprises import EnterpriseRegistry
 from gateway.intake.acceptor import Acceptor, Outcome
 from gateway.intake.answers import NOT_XML, SCHEMA_INVALID, Answer, FormatAnswer, Problem, ReceiptAnswer
 from gateway.intake.envelope import EnvelopeError, cop_msg_id, is_dxp, unwrap
+from gateway.recent import ApiKeys, Recent
 from gateway.signature import SignatureCheck, verify_message
 from schemas.loader import SchemaRegistry, Violation
 from schemas.safe_xml import Limits, XmlInputError, parse
@@ -36,7 +33,6 @@ from schemas.safe_xml import Limits, XmlInputError, parse
 # business-level codes for signature failures where the spec names one (domain §6, §4.7)
 SIGNATURE_CODES = {"CEB621": "-621029", "CEB623": "-623029", "CEB625": "-625208"}
 DECLARE = "2"
-V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +69,8 @@ class IntakeService:
         schemas: SchemaRegistry,
         clock: Clock,
         policy: IntakePolicy,
+        *,
+        keys: ApiKeys,
     ) -> None:
         self._registry = registry
         self._acceptor = acceptor
@@ -80,8 +78,8 @@ class IntakeService:
         self._clock = clock
         self._policy = policy
         self._limits = Limits(max_bytes=policy.max_body_bytes)
-        self._keys = _KeyCache(registry)
-        self._owners: _Recent[str] = _Recent(keep_missing=False)  # certificate fingerprint → owner
+        self._keys = keys
+        self._owners: Recent[str] = Recent(keep_missing=False)  # certificate fingerprint → owner
 
     def check(self, body: bytes, api_key: str | None) -> Answer | Admitted:
         """Every step before the acceptor: a refusal (an `Answer`), or the message to accept."""
@@ -251,42 +249,3 @@ def _accepted(message: CebMessage, outcomes: list[Outcome]) -> Answer:
 
 def _receipt_type(message: CebMessage) -> str:
     return f"CEB{int(message.message_type[3:]) + 1}"
-
-
-class _Recent(Generic[V]):
-    """Registry answers remembered for a few seconds, so intake does not query the database per request.
-
-    `keep_missing=False` remembers found values only: a certificate registered a moment after a
-    refusal is then recognised at once.
-    """
-
-    def __init__(self, ttl_s: float = 10.0, *, keep_missing: bool = True) -> None:
-        self._ttl_s = ttl_s
-        self._keep_missing = keep_missing
-        self._entries: dict[str, tuple[float, V | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str, load: Callable[[], V | None]) -> V | None:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(key)
-        if hit and now - hit[0] < self._ttl_s:
-            return hit[1]
-        value = load()
-        if value is not None or self._keep_missing:
-            with self._lock:
-                if len(self._entries) > 10_000:
-                    self._entries.clear()
-                self._entries[key] = (now, value)
-        return value
-
-
-class _KeyCache:
-    """API key → enterprise (a bad key is remembered too), keyed by the key's hash."""
-
-    def __init__(self, registry: EnterpriseRegistry) -> None:
-        self._registry = registry
-        self._recent: _Recent[Enterprise] = _Recent()
-
-    def get(self, api_key: str) -> Enterprise | None:
-        return self._recent.get(hash_key(api_key), lambda: self._registry.by_api_key(api_key))

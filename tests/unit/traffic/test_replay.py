@@ -203,6 +203,44 @@ async def _over_http(target: str, count: int, options: ReplayOptions) -> Results
         await client.close()
 
 
+class _ClosesAfterEachAnswer(BaseHTTPRequestHandler):
+    """Keeps HTTP/1.1 but drops each connection after one answer, without saying so: what a
+    server's keep-alive timeout does to an idle connection the client is about to reuse."""
+
+    protocol_version = "HTTP/1.1"
+    posts = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).posts += 1
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.close_connection = True
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+def test_a_kept_alive_connection_the_server_dropped_is_replaced_not_reported_as_an_error() -> None:
+    server = iter(_serve(_ClosesAfterEachAnswer))
+    target = next(server)
+
+    async def send() -> list[Sent]:
+        client = RawHttpClient(target, 1)
+        try:
+            return [await client.post("key", b"<x/>") for _ in range(5)]
+        finally:
+            await client.close()
+
+    try:
+        answers = asyncio.run(send())
+    finally:
+        next(server, None)
+    assert [a.status for a in answers] == [202] * 5
+    assert _ClosesAfterEachAnswer.posts == 5  # each request was taken exactly once
+
+
 def test_a_20_ms_server_measures_about_20_ms(delayed_server: str) -> None:
     options = ReplayOptions(rate=50, concurrency=8, follow_receipts=False)
     results = asyncio.run(_over_http(delayed_server, 50, options))

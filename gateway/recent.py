@@ -1,0 +1,76 @@
+"""Registry answers the gateway remembers for a few seconds, so a request does not query the database.
+
+    ApiKeys(registry).get(api_key) -> Enterprise | None     intake and every API route
+    Recent[V](ttl_s, keep_missing).get(key, load) -> V | None
+
+Both answer from memory for `ttl_s` (10 s): a newly issued key works at once (a miss is looked up),
+but a key or enterprise changed in the database is seen by a running gateway up to 10 s later.
+Only one thread loads a given key at a time; the others wait for its answer instead of all
+querying the database together when an entry expires under load.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from declarations.identity import Enterprise
+from declarations.store.enterprises import EnterpriseRegistry, hash_key
+
+V = TypeVar("V")
+
+MAX_ENTRIES = 10_000
+
+
+class Recent(Generic[V]):
+    """A TTL map filled on demand. `keep_missing=False` remembers found values only: a certificate
+    registered a moment after a refusal is then recognised at once."""
+
+    def __init__(self, ttl_s: float = 10.0, *, keep_missing: bool = True) -> None:
+        self._ttl_s = ttl_s
+        self._keep_missing = keep_missing
+        self._entries: dict[str, tuple[float, V | None]] = {}
+        self._loading: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, load: Callable[[], V | None]) -> V | None:
+        hit = self._fresh(key)
+        if hit is not None:
+            return hit[1]
+        with self._lock:
+            loading = self._loading.setdefault(key, threading.Lock())
+        with loading:  # one loader per key; the others find its answer when they get the lock
+            hit = self._fresh(key)
+            if hit is not None:
+                return hit[1]
+            try:
+                value = load()
+                if value is not None or self._keep_missing:
+                    with self._lock:
+                        if len(self._entries) >= MAX_ENTRIES:
+                            self._entries.clear()
+                        self._entries[key] = (time.monotonic(), value)
+                return value
+            finally:
+                with self._lock:
+                    self._loading.pop(key, None)
+
+    def _fresh(self, key: str) -> tuple[float, V | None] | None:
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self._ttl_s:
+            return hit
+        return None
+
+
+class ApiKeys:
+    """API key → enterprise (a bad key is remembered too), keyed by the key's SHA-256."""
+
+    def __init__(self, registry: EnterpriseRegistry, ttl_s: float = 10.0) -> None:
+        self._registry = registry
+        self._recent: Recent[Enterprise] = Recent(ttl_s)
+
+    def get(self, api_key: str) -> Enterprise | None:
+        return self._recent.get(hash_key(api_key), lambda: self._registry.by_api_key(api_key))
