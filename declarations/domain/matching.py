@@ -8,9 +8,9 @@ events (`declarations.domain.events`). Rules and codes are in `matching_rules` (
 **Keys.** Import: `I:<orderNo>`, the one key all four documents carry (the waybill has no ebpCode,
 so ebpCode cannot be part of the partition key; its agreement is rule `order_list_key`). Export:
 `E:<orderNo>` for order, collection and list. The export waybill (CEB505) carries no orderNo: it
-is keyed `EW:<logisticsCode>:<logisticsNo>` and parked; when a list arrives, the shell looks up
-`export_waybill_key(list)`, feeds the parked waybill into the order's state and routes later
-waybills with that key there (an alias the shell keeps).
+is keyed `EW:<logisticsCode>:<logisticsNo>` and parked (`export_links`); when a list arrives, the
+stage sends a link to `export_waybill_key(list)`, which hands the parked waybill to the order's
+state and sends later versions there too (`declarations.stages.matching`).
 
 **Life of a set.** Documents wait until all four are present, then every rule runs:
 - all hold → `DocumentStored` (120) for order, payment, waybill and `ListMatched`; the set is

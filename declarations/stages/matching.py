@@ -3,6 +3,13 @@
 Keyed by order (`declarations.domain.matching.order_key`). Documents that take no part in
 matching (cancellations, returns, warehousing, waybill status, arrival/departure, summaries)
 are answered 120 then 399 here until their own stages exist.
+
+The export waybill (CEB505) has no orderNo: it waits under its own number
+(`declarations.domain.export_links`). An export list sends a link record to the waybill's key,
+and the waybill's key forwards its versions to the list's order key. Both are records on
+ACCEPTED_TOPIC, marked with the STATE_KEY header and keyed like the acceptor keys the documents
+of that state (`bus_key`), so each state is still read and written by the one consumer that owns
+its partition, and they commit with the stage's state like any other output.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from declarations.domain.events import (
     MatchEvent,
     MatchTimedOut,
 )
+from declarations.domain.export_links import NOTHING as PARKED_NOTHING
+from declarations.domain.export_links import Parked, expire, link, park
 from declarations.domain.export_lists import ExportList
 from declarations.domain.export_trade import Collection, ExportOrder, ExportWaybill
 from declarations.domain.import_lists import InventoryList
@@ -29,20 +38,26 @@ from declarations.domain.import_trade import Order, Payment, Waybill
 from declarations.domain.matching import (
     EMPTY,
     KINDS,
+    TIMED_OUT,
     MatchDocument,
     MatchState,
+    export_waybill_key,
     header,
     match,
     order_key,
     tick,
 )
 from declarations.domain.matching_rules import MatchPolicy
+from declarations.domain.matching_text import missing_text
 from declarations.intake import head_of
 from declarations.stages.receipt_events import ReceiptEvent, receipt_output
 from declarations.stages.shell import Step
 from declarations.store.stage_store import Output
 
 ACCEPTED_TOPIC = "cebsim.documents.accepted"
+# headers of the records this stage sends itself on ACCEPTED_TOPIC (export waybill linking)
+STATE_KEY = "cebsim-state-key"  # the state the record is for
+LINK = "cebsim-link"  # the value is the order key an export list gave the waybill key
 MATCHED_TOPIC = "cebsim.lists.matched"
 MESSAGE_TYPES: dict[type, str] = {
     Order: "CEB311",
@@ -85,6 +100,9 @@ class MatchingLogic:
         self._parsed: dict[tuple[str, int, int], tuple[str, Document]] = {}
 
     def key(self, record: BusRecord) -> str:
+        routed = record.header(STATE_KEY)
+        if routed is not None:  # a link or a forwarded waybill this stage sent itself
+            return routed.decode()
         message_type, document = document_of(record)
         self._parsed[(record.topic, record.partition, record.offset)] = (message_type, document)
         participant = matchable(document)
@@ -93,21 +111,43 @@ class MatchingLogic:
         return f"other:{message_type}:{head_of(document).guid}"
 
     def apply(self, state: Any | None, record: BusRecord, now: datetime) -> Step:
+        if record.header(LINK) is not None:
+            return self._linked(state, record.value.decode())
         parsed = self._parsed.pop((record.topic, record.partition, record.offset), None)
         message_type, document = parsed or document_of(record)
         participant = matchable(document)
         if participant is None:
             return self._unmatched(message_type, document, now)
-        before: MatchState = state or EMPTY
+        if isinstance(participant, ExportWaybill) and record.header(STATE_KEY) is None:
+            return self._parked(state, participant, now)
+        before: MatchState = state if isinstance(state, MatchState) else EMPTY
         after, events = match(before, participant, now, self._policy)
         outputs = self._outputs(before, after, participant, events, now)
         if not events and isinstance(document, InventoryList | ExportList) and after.matched:
             outputs += (_matched_output(document),)  # a redelivered matched list: review ignores repeats
+        _, _, waybill, listed = after.documents
+        if isinstance(participant, ExportList) and listed == participant and waybill is None:
+            outputs += (_link_output(participant),)  # fetch the waybill the list names
         return Step(after, outputs, after.deadline if not after.matched else None)
 
     def tick(self, key: str, state: Any, now: datetime) -> Step:
+        if isinstance(state, Parked):
+            left, timed_out = expire(state, now)
+            info = missing_text((KINDS[0], KINDS[1], KINDS[3]), (None, None, *timed_out[-1:], None))
+            outputs = _receipts(list(timed_out), str(TIMED_OUT), info, now) if timed_out else []
+            return Step(left, tuple(outputs), left.deadline if left is not None else None)
         after, events = tick(state, now)
         return Step(after, self._outputs(state, after, None, events, now), after.deadline)
+
+    def _parked(self, state: Any | None, waybill: ExportWaybill, now: datetime) -> Step:
+        before = state if isinstance(state, Parked) else PARKED_NOTHING
+        after, forward = park(before, waybill, now, self._policy.window)
+        return Step(after, _forwarded(after, forward), after.deadline)
+
+    @staticmethod
+    def _linked(state: Any | None, target: str) -> Step:
+        after, forward = link(state if isinstance(state, Parked) else PARKED_NOTHING, target)
+        return Step(after, _forwarded(after, forward))
 
     def _unmatched(self, message_type: str, document: Document, now: datetime) -> Step:
         guid = head_of(document).guid
@@ -163,6 +203,37 @@ def _receipts(documents: list[MatchDocument | None], status: str, info: str, now
         for d in documents
         if d is not None
     ]
+
+
+def bus_key(state_key: str) -> bytes:
+    """The bus key under which the acceptor publishes the documents of a matching state key.
+
+    The acceptor keys a document by its orderNo, or by its business key when it has none (the
+    export waybill: `logisticsCode|logisticsNo`). Records this stage sends itself use the same
+    keys, so they land in the partition, and so with the consumer, that owns the state.
+    """
+    kind, _, rest = state_key.partition(":")
+    if kind == "EW":
+        code, _, number = rest.partition(":")
+        return f"{code}|{number}".encode()
+    return rest.encode()
+
+
+def _link_output(inventory: ExportList) -> Output:
+    """Tell the waybill's key which order it belongs to (sent for every list version: idempotent)."""
+    waybill_key = export_waybill_key(inventory)
+    headers = ((STATE_KEY, waybill_key.encode()), (LINK, b"1"))
+    return Output(ACCEPTED_TOPIC, bus_key(waybill_key), order_key(inventory).encode(), headers)
+
+
+def _forwarded(state: Parked, waybills: tuple[ExportWaybill, ...]) -> tuple[Output, ...]:
+    """Waybill versions sent on to the order's state, in arrival order."""
+    if not waybills:
+        return ()
+    assert state.order_key is not None, "only a linked waybill is forwarded"
+    headers = ((STATE_KEY, state.order_key.encode()), ("message_type", b"CEB505"))
+    key = bus_key(state.order_key)
+    return tuple(Output(ACCEPTED_TOPIC, key, build("CEB505", [w]), headers) for w in waybills)
 
 
 def _matched_output(inventory: InventoryList | ExportList) -> Output:

@@ -94,3 +94,22 @@ def test_every_replayed_parcel_ends_as_the_manifest_expects(
     assert figures["accepted"] >= figures["messages"] - figures["parcels"] * 0.2
     assert figures["clearance_latency_ms"]["count"] == 50
     assert "<svg" in html.read_text()
+
+
+def test_every_export_parcel_clears_with_its_waybill_linked_through_the_list(
+    tmp_path: Path, simulator: tuple[str, str]
+) -> None:
+    """The export waybill carries no orderNo: matching must link it through the list, or no export
+    set ever completes (every parcel would end 100, three documents incomplete)."""
+    target, db = simulator
+    out = tmp_path / "traffic"
+    _cebsim("generate", "--parcels", "30", "--seed", "12", "--flow", "export", "--out", str(out),
+            "--parties", "1,2,1,1,1", *KNOBS)  # fmt: skip
+    _cebsim("enterprise", "import", str(out / "parties.json"), "--db", db)
+    report = tmp_path / "replay.json"
+    _cebsim("replay", str(out), "--target", target, "--rate", "60", "--drain", "60", "--report", str(report))
+    figures = json.loads(report.read_text())
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert {row["flow"] for row in manifest} == {"export"}
+    assert figures["unexpected_outcomes"] == {"count": 0, "examples": []}
+    assert figures["parcels"] == figures["terminal"] == 30
