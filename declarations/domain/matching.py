@@ -114,9 +114,12 @@ def export_waybill_key(inventory: ExportList) -> str:
     return f"EW:{inventory.head.logistics_code}:{inventory.head.logistics_no}"
 
 
+_HEADED = (Order, InventoryList, ExportOrder, ExportList)  # a tuple: `A | B` is rebuilt on every call
+
+
 def header(document: MatchDocument) -> Header:
     """The record that carries appType and appTime."""
-    if isinstance(document, Order | InventoryList | ExportOrder | ExportList):
+    if isinstance(document, _HEADED):
         return document.head
     return document
 
@@ -171,10 +174,9 @@ def _refused(kind: Kind, reason: str, current: MatchDocument | None) -> Document
 def _put(
     state: MatchState, slot: int, document: MatchDocument | None, deadline: datetime | None
 ) -> MatchState:
-    documents = list(state.documents)
-    documents[slot] = document
-    order, payment, waybill, inventory = documents
-    return MatchState((order, payment, waybill, inventory), state.matched, deadline, state.closed)
+    documents = state.documents
+    placed: Slots = (*documents[:slot], document, *documents[slot + 1 :])  # type: ignore[assignment]
+    return MatchState(placed, state.matched, deadline, state.closed)
 
 
 def _drop_list(state: MatchState, deadline: datetime | None) -> MatchState:
@@ -184,6 +186,8 @@ def _drop_list(state: MatchState, deadline: datetime | None) -> MatchState:
 
 
 def _evaluate(state: MatchState, policy: MatchPolicy) -> tuple[MatchState, tuple[MatchEvent, ...]]:
+    if None in state.documents:  # most documents arrive at a set that is not complete yet
+        return state, ()
     complete = _complete(state.documents)
     if complete is None:
         return state, ()
