@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +52,20 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(ObserveMiddleware, runtime=runtime)
     _operations(app, runtime)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `cebsim serve --workers N` process: its settings come from the CEBSIM_*
+    variables the parent set, and it builds its own runtime (producer, pool, acceptor)."""
+    configure_logging()
+    return create_app(Settings())
+
+
+def configure_logging() -> None:
+    """One access line per request from `cebsim.access` (method, route, status, time; never a body
+    or a key), at CEBSIM_LOG_LEVEL; uvicorn's own access log is off, it would repeat it."""
+    level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 class ObserveMiddleware:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -30,13 +29,27 @@ def main() -> None:
     is_flag=True,
     help="Seed demo enterprises (keys and certificates in var/demo/) and accept unsigned demo traffic.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    envvar="CEBSIM_WORKERS",
+    show_default=True,
+    help="Gateway processes sharing the port (distributed mode only: --bus kafka, PostgreSQL).",
+)
 def serve(
-    bus: str | None, kafka: str | None, db: str | None, host: str | None, port: int | None, demo: bool
+    bus: str | None,
+    kafka: str | None,
+    db: str | None,
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    workers: int,
 ) -> None:
     """Run the gateway (embedded by default: in-process bus, SQLite file under var/)."""
     import uvicorn
 
-    from gateway.app import create_app
+    from gateway.app import configure_logging, create_app
     from gateway.runtime import build_runtime
     from gateway.settings import Settings
 
@@ -45,24 +58,67 @@ def serve(
     if demo:
         overrides.setdefault("require_signatures", False)
     settings = Settings(**overrides)  # the environment fills in what the command line leaves out
+    if workers > 1:
+        _check_workers(settings, demo)
+    click.echo(
+        f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, db={settings.db}, "
+        f"signatures {'required' if settings.require_signatures else 'optional'}"
+        + (f", {workers} processes)" if workers > 1 else ")")
+    )
+    configure_logging()
+    level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").lower()
+    if workers > 1:
+        _prepare_shared(settings)
+        os.environ.update(_environment(settings))  # each process rebuilds the same settings from it
+        uvicorn.run(
+            "gateway.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=level,
+            access_log=False,
+        )
+        return
     runtime = build_runtime(settings)
     if demo:
         _print_demo(runtime)
-    click.echo(
-        f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, db={settings.db}, "
-        f"signatures {'required' if settings.require_signatures else 'optional'})"
-    )
-    # One access line per request from our own logger (`cebsim.access`: method, route, status,
-    # time; never a body or a key), at CEBSIM_LOG_LEVEL; uvicorn's own access log would repeat it.
-    level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(
         create_app(settings, runtime),
         host=settings.host,
         port=settings.port,
-        log_level=level.lower(),
+        log_level=level,
         access_log=False,
     )
+
+
+def _check_workers(settings: Any, demo: bool) -> None:
+    """Several processes need a bus and a database that are shared between processes."""
+    if settings.bus != "kafka" or settings.db.startswith("sqlite") or demo:
+        raise click.UsageError(
+            "--workers above 1 needs --bus kafka and a PostgreSQL --db (and no --demo): the embedded "
+            "bus, its clearance stages and the SQLite writer live in one process"
+        )
+
+
+def _prepare_shared(settings: Any) -> None:
+    """Migrate the database and create the topics once, before the processes race to do it."""
+    from declarations.store.migrate import open_store
+    from gateway.runtime import build_bus
+
+    engine = open_store(settings.db)
+    try:
+        build_bus(settings, engine).close()
+    finally:
+        engine.dispose()
+
+
+def _environment(settings: Any) -> dict[str, str]:
+    values = settings.model_dump(exclude_none=True)
+    return {
+        f"CEBSIM_{name.upper()}": (str(value).lower() if isinstance(value, bool) else str(value))
+        for name, value in values.items()
+    }
 
 
 def _print_demo(runtime: Any) -> None:

@@ -142,8 +142,12 @@ def simulator(
     pipeline: bool,
     workers: int = 0,
     parties: Path | None = None,
+    gateway_processes: int = 1,
 ) -> Iterator[Simulator]:
-    """`cebsim serve` (embedded, or on Kafka with `workers` × `cebsim worker all`), unsigned traffic."""
+    """`cebsim serve` (embedded, or on Kafka with `workers` × `cebsim worker all`), unsigned traffic.
+
+    `gateway_processes` > 1 runs `cebsim serve --workers N` (Kafka and PostgreSQL only).
+    """
     port = free_port()
     env = os.environ | {"CEBSIM_PIPELINE": str(pipeline).lower(), "CEBSIM_REQUIRE_SIGNATURES": "false",
                         "CEBSIM_DB": db, "CEBSIM_LOG_LEVEL": "WARNING"}  # fmt: skip
@@ -156,7 +160,10 @@ def simulator(
     with log_path.open("wb") as log:
         try:
             gateway = subprocess.Popen(
-                [CEBSIM, "serve", *bus, "--db", db, "--port", str(port)], env=env, stdout=log, stderr=log
+                [CEBSIM, "serve", *bus, "--db", db, "--port", str(port), "--workers", str(gateway_processes)],
+                env=env,
+                stdout=log,
+                stderr=log,
             )
             started.append(gateway)
             target = f"http://127.0.0.1:{port}"

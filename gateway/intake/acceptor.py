@@ -192,6 +192,7 @@ class _Batch:
         self._accepted: list[_Accepted] = []
         self._retired: set[tuple[str, str]] = set()
         self._receipt_rows: list[dict[str, object]] = []
+        self._answered: dict[tuple[str, str], Receipt] = {}  # (guid, content hash) accepted in this batch
 
     def publish(self, conn: sa.Connection) -> None:
         """Kafka: publish and wait for acks=all before the transaction commits; SqlBus: in the transaction."""
@@ -207,17 +208,16 @@ class _Batch:
         return [self._submission(pending) for pending in batch]
 
     def _preload(self, batch: list[_Pending]) -> None:
-        keys: dict[str, set[str]] = {}
+        keys: set[tuple[str, str]] = set()
         guids: set[str] = set()
         for pending in batch:
             for document in pending.message.documents:
                 fact = facts(pending.message.message_type, document)
-                keys.setdefault(fact.message_type, set()).add(fact.business_key)
+                keys.add((fact.message_type, fact.business_key))
                 guids.add(fact.guid)
-        for message_type, wanted in keys.items():
-            found = self._tx.current(message_type, wanted)
-            for key in wanted:
-                self._current[(message_type, key)] = found.get(key)
+        self._tx.lock_keys(keys)  # first: another gateway process may be judging the same keys
+        found = self._tx.current(keys)
+        self._current = {key: found.get(key) for key in keys}
         self._seen = self._tx.seen(guids)
 
     def _submission(self, pending: _Pending) -> list[Outcome]:
@@ -288,6 +288,7 @@ class _Batch:
             fact.guid, digest, fact.app_type, fact.app_time, receipt.return_status, decision.version
         )
         self._seen.add((fact.guid, digest))
+        self._answered[(fact.guid, digest)] = receipt
         return Outcome(fact, receipt, accepted=True)
 
     def write(self) -> None:
@@ -339,9 +340,12 @@ class _Batch:
         return Numbers(pre_no=pre_no, invt_no=invt_no)
 
     def _replayed(self, fact: DocumentFacts, digest: str) -> Receipt:
+        earlier = self._answered.get((fact.guid, digest))
+        if earlier is not None:  # accepted earlier in this very batch: the same answer again
+            return earlier
         row = self._tx.replay(fact.guid, digest)
-        if row is None:  # accepted earlier in this very batch
-            return receipt_for(fact, "2", f"重复申报，已受理[{fact.guid}]", self._now)
+        if row is None:
+            raise RuntimeError(f"document {fact.guid} was seen but is neither stored nor in this batch")
         original = facts(fact.message_type, parse_message(row.body).documents[0])
         numbers = Numbers(pre_no=row.pre_no, invt_no=row.invt_no)
         return receipt_for(original, row.return_status, row.return_info, row.return_time, numbers)

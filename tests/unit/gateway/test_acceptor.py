@@ -49,3 +49,22 @@ def test_a_cancelled_submission_is_not_written_and_the_next_one_is(tmp_path: Pat
         engine.dispose()
     assert outcome.accepted, outcome.receipt.return_info  # a written first one would make this -301010
     assert stored == 1
+
+
+def test_the_same_document_twice_in_one_batch_gets_the_same_receipt_twice(tmp_path: Path) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
+    shop = Enterprise(
+        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
+    )
+    EnterpriseRegistry(engine).add(shop, NOW)
+    order = _order(parse_message(EXAMPLE.read_bytes()))
+    acceptor = Acceptor(engine, MemoryBus(), ManualClock(NOW))
+    first, again = acceptor.submit(shop, order), acceptor.submit(shop, order)  # queued: one batch
+    acceptor.start()
+    try:
+        (stored,), (repeated,) = first.result(timeout=30), again.result(timeout=30)
+    finally:
+        acceptor.stop()
+        engine.dispose()
+    assert (stored.accepted, repeated.accepted, repeated.replayed) == (True, False, True)
+    assert repeated.receipt == stored.receipt  # as a retry in a later batch would be answered

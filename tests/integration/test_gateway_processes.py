@@ -1,0 +1,180 @@
+"""Several gateway processes on one PostgreSQL (`cebsim serve --workers N`, distributed mode).
+
+Each process has its own acceptor. Two of them may judge the same business key at the same
+moment (a client that retries on another connection); the advisory lock per key makes the second
+wait and answer as a duplicate of the first, instead of both inserting version 1 and one batch
+failing on the unique key.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from declarations.bus.memory import MemoryBus
+from declarations.clock import ManualClock
+from declarations.codec import build, new_guid, parse_message
+from declarations.domain.messages import CebMessage
+from declarations.identity import Enterprise, Role
+from declarations.store.enterprises import EnterpriseRegistry
+from declarations.store.migrate import open_store
+from declarations.store.tables import documents
+from gateway.intake.acceptor import Acceptor, Outcome
+from tests.integration.test_intake_durability import (
+    CEBSIM,
+    free_port,
+    post,
+    receipts_of,
+    register_enterprise,
+    server_env,
+    unsigned_order,
+    wait_until_serving,
+)
+from tests.unit.codec.builders import make_order, make_order_head
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
+
+
+def _orders(code: str, count: int) -> list[CebMessage]:
+    messages = []
+    for _ in range(count):
+        guid = new_guid()
+        head = make_order_head(guid=guid, order_no=f"RACE{guid[:12]}", ebp_code=code, ebc_code=code)
+        messages.append(parse_message(build("CEB311", [make_order(head=head)])))
+    return messages
+
+
+def test_two_acceptors_judging_the_same_documents_store_each_once(postgres_url: str) -> None:
+    """The same 40 orders go to two acceptors on two engines at once, as to two processes."""
+    engines = [open_store(postgres_url), open_store(postgres_url)]
+    code = f"34{new_guid().replace('-', '')[:8].upper()}"
+    shop = Enterprise(code, "并发测试电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), f"DXPENT{code}")
+    EnterpriseRegistry(engines[0]).add(shop, NOW)
+    orders = _orders(code, 40)
+    acceptors = [Acceptor(engine, MemoryBus(), ManualClock(NOW)) for engine in engines]
+    futures = [[a.submit(shop, m) for m in orders] for a in acceptors]
+    starting = threading.Barrier(2)
+
+    def start(acceptor: Acceptor) -> None:
+        starting.wait()
+        acceptor.start()
+
+    threads = [threading.Thread(target=start, args=(a,)) for a in acceptors]
+    for thread in threads:
+        thread.start()
+    try:
+        outcomes: list[list[Outcome]] = [[f.result(timeout=60)[0] for f in side] for side in futures]
+    finally:
+        for thread in threads:
+            thread.join()
+        for acceptor in acceptors:
+            acceptor.stop()
+    guids = [m.documents[0].head.guid for m in orders]
+    with engines[0].connect() as conn:
+        stored = conn.execute(
+            sa.select(documents.c.guid, sa.func.count())
+            .where(documents.c.guid.in_(guids))
+            .group_by(documents.c.guid)
+        ).all()
+    for engine in engines:
+        engine.dispose()
+    assert {guid: count for guid, count in stored} == dict.fromkeys(guids, 1)
+    for first, second in zip(*outcomes, strict=True):
+        assert sorted((first.accepted, second.accepted)) == [False, True]  # one stored it, one saw it
+        assert first.receipt.return_status == second.receipt.return_status == "2"
+
+
+@contextmanager
+def serving_processes(db: str, log: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`cebsim serve --workers …` in its own process group, stopped with every child process."""
+    port = free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [CEBSIM, "serve", "--port", str(port), "--db", db, *extra],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=server_env(),
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(process, url, log)
+        yield process, url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _server_processes(parent: int) -> int:
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
+    return sum(b"spawn_main" in command for command in commands)
+
+
+def test_two_gateway_processes_share_the_port_and_answer_retries_as_duplicates(
+    tmp_path: Path, kafka_bootstrap: str, postgres_url: str
+) -> None:
+    enterprise = register_enterprise(postgres_url)
+    messages = [unsigned_order(enterprise) for _ in range(15)]
+    extra = ("--bus", "kafka", "--kafka", kafka_bootstrap, "--workers", "2")
+    with serving_processes(postgres_url, tmp_path / "serve.log", *extra) as (process, url):
+        deadline = time.monotonic() + 20
+        while _server_processes(process.pid) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _server_processes(process.pid) == 2
+        answers: dict[int, httpx.Response] = {}
+
+        def send(index: int) -> None:
+            answers[index] = post(url, enterprise, messages[index // 2][1])  # each message twice
+
+        senders = [threading.Thread(target=send, args=(i,)) for i in range(2 * len(messages))]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        ready = httpx.get(f"{url}/readyz", timeout=10)
+    assert ready.status_code == 200
+    assert [answers[i].status_code for i in sorted(answers)] == [202] * (2 * len(messages))
+    for index in range(len(messages)):
+        assert receipts_of(answers[2 * index]) == receipts_of(answers[2 * index + 1])
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            counts = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(documents)
+                .where(documents.c.guid.in_([guid for guid, _ in messages]))
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert counts == len(messages)
+
+
+def test_several_processes_need_kafka_and_postgresql(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [CEBSIM, "serve", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=server_env(),
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--workers above 1 needs --bus kafka and a PostgreSQL --db" in done.stderr
