@@ -1,6 +1,6 @@
 """End to end on Kafka (issue 4): acceptance to final receipt, beside the raw kafka-python rate.
 
-`cebsim serve --bus kafka` (intake only) + one `cebsim worker all` + PostgreSQL (fresh database),
+`cebsim serve --bus kafka --workers 2` (intake only) + one `cebsim worker all` + PostgreSQL (fresh database),
 signed generated import parcels (4 messages each: CEB311, CEB411, CEB511, CEB621) replayed at a
 high rate with receipts followed. e2e messages/s = messages ÷ (first send → last terminal receipt).
 Beside it, in the same run: kafka-python producing (acks=all) then consuming 3 KB messages.
@@ -19,6 +19,7 @@ from benchmarks.traffic.engine import ReplayOptions
 
 PARCELS = 500 if QUICK else 10_000
 RAW_MESSAGES = 20_000 if QUICK else 100_000
+GATEWAY_PROCESSES = 2  # `cebsim serve --workers 2`, as for intake.kafka_ratio
 
 
 def test_e2e_kafka(services: Services, tmp_path: Path, benchmark: Any) -> None:
@@ -28,7 +29,7 @@ def test_e2e_kafka(services: Services, tmp_path: Path, benchmark: Any) -> None:
     services.skip_backlog()
     options = ReplayOptions(rate=4_000, concurrency=64, follow_receipts=True, drain_s=60 if QUICK else 180)
     with simulator(tmp_path, db=services.fresh_database(), kafka=services.kafka, pipeline=False, workers=1,
-                   parties=out / "parties.json") as sim:  # fmt: skip
+                   parties=out / "parties.json", gateway_processes=GATEWAY_PROCESSES) as sim:  # fmt: skip
         report = benchmark.pedantic(replay, args=(loaded, sim.target, options), rounds=1, iterations=1)
     clearance_s = report["parcels"] / max(report["clearance_parcels_per_s"], 1e-9)
     e2e_per_s = report["messages"] / clearance_s
@@ -42,7 +43,8 @@ def test_e2e_kafka(services: Services, tmp_path: Path, benchmark: Any) -> None:
         "ratio": ratio, "target_ratio": 0.3, "e2e_messages_per_s": round(e2e_per_s, 1),
         "e2e_parcels_per_s": report["clearance_parcels_per_s"], "raw_kafka_python": raw, "replay": figures,
         "timeline": report["timeline"], "bench": "quick" if QUICK else "full",
-        "setup": "cebsim serve --bus kafka (CEBSIM_PIPELINE=false) + 1 x cebsim worker all + PostgreSQL "
+        "setup": f"cebsim serve --bus kafka --workers {GATEWAY_PROCESSES} (CEBSIM_PIPELINE=false) + "
+                 "1 x cebsim worker all + PostgreSQL "
                  "(fresh database); signed import traffic, 4 messages per parcel, sent at up to 4,000/s",
     })  # fmt: skip
     print(
