@@ -109,9 +109,14 @@ class RawHttpClient:
         return status, headers, content
 
     async def close(self) -> None:
-        for _, writer, _ in self._idle:
-            writer.close()
+        """Close the idle connections and wait until their sockets are closed: a transport still
+        closing when the event loop ends is never closed, and warns when it is collected."""
+        writers = [writer for _, writer, _ in self._idle]
         self._idle.clear()
+        for writer in writers:
+            writer.close()
+        await asyncio.gather(*(writer.wait_closed() for writer in writers), return_exceptions=True)
+        await asyncio.sleep(0)  # connections dropped earlier finish closing too
 
 
 async def _response(reader: asyncio.StreamReader, first: bytes) -> tuple[int, dict[str, str], bytes]:
