@@ -119,5 +119,6 @@ def _operations(app: FastAPI, runtime: Runtime) -> None:
 
     @app.get("/metrics", tags=["operations"], include_in_schema=True)
     def metrics() -> Response:
-        """Prometheus metrics: requests, rejections by code, accepted documents, latency histogram."""
+        """Prometheus metrics: requests, rejections by code, accepted documents, latency histogram,
+        and each clearance stage's consumer lag on the bus (`cebsim_bus_lag_records{group,topic}`)."""
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -15,7 +15,7 @@ from declarations.bus.port import Bus
 from declarations.bus.sql import SqlBus
 from declarations.clock import Clock, SystemClock
 from declarations.stages.matching import MATCHED_TOPIC
-from declarations.stages.pipeline import STAGES, Pipeline, PipelinePolicy, build_stage
+from declarations.stages.pipeline import CONSUMER_GROUPS, STAGES, Pipeline, PipelinePolicy, build_stage
 from declarations.stages.receipt_events import RECEIPTS_TOPIC
 from declarations.stages.review import RELEASED_TOPIC
 from declarations.stages.shell import DEAD_LETTER_TOPIC
@@ -91,8 +91,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
     keys = ApiKeys(registry)
     intake = IntakeService(registry, acceptor, schemas, clock, policy, keys=keys)
     webhooks = WebhookDispatcher(DeliveryLog(engine), HttpSender(), clock)
+    metrics = Metrics()
+    metrics.watch_bus(bus, CONSUMER_GROUPS)
     runtime = Runtime(
-        settings, engine, bus, clock, registry, keys, acceptor, intake, policy, Metrics(), webhooks
+        settings, engine, bus, clock, registry, keys, acceptor, intake, policy, metrics, webhooks
     )
     if settings.pipeline if settings.pipeline is not None else settings.bus == "memory":
         stages = [

@@ -9,12 +9,13 @@ shell commits after its effects are persisted. kafka-python's exceptions stop he
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer
-from kafka.admin import KafkaAdminClient
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, OffsetSpec
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from declarations.bus.port import BusRecord, Headers
@@ -46,14 +47,12 @@ class KafkaBus:
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka at {bootstrap} is unavailable: {exc}") from exc
         self._pending: list[Any] = []
+        self._lag_admin: KafkaAdminClient | None = None
+        self._admin_lock = threading.Lock()
 
     def create_topics(self, partitions: Mapping[str, int]) -> None:
         try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self._bootstrap,
-                client_id=self._client_id,
-                bootstrap_timeout_ms=self._timeout_ms,
-            )
+            admin = self._admin()
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka at {self._bootstrap} is unavailable: {exc}") from exc
         try:
@@ -108,11 +107,52 @@ class KafkaBus:
             raise BusUnavailableError(f"Kafka at {self._bootstrap} is unavailable: {exc}") from exc
         return KafkaBusConsumer(consumer)
 
+    def lag(self, groups: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:
+        """End offsets minus the groups' committed offsets, through one admin client kept open
+        (the gateway asks at every /metrics scrape). A partition without a commit counts from
+        its earliest offset, where such a group starts reading."""
+        topics = sorted({topic for wanted in groups.values() for topic in wanted})
+        with self._admin_lock:
+            try:
+                admin = self._lag_admin = self._lag_admin or self._admin()
+                partitions = [
+                    TopicPartition(topic["name"], p["partition_index"])
+                    for topic in admin.describe_topics(topics)
+                    if topic["error_code"] == 0  # a topic not created yet has no lag
+                    for p in topic["partitions"]
+                ]
+                committed = admin.list_group_offsets({group: None for group in groups})
+                end = admin.list_partition_offsets(dict.fromkeys(partitions, OffsetSpec.LATEST))
+                start = admin.list_partition_offsets(dict.fromkeys(partitions, OffsetSpec.EARLIEST))
+            except KafkaError as exc:
+                raise BusUnavailableError(f"cannot read consumer lag from Kafka: {exc}") from exc
+        lag: dict[tuple[str, str], int] = {}
+        for group, wanted in groups.items():
+            offsets = committed.get(group) or {}
+            for topic in wanted:
+                lag[(group, topic)] = sum(
+                    end[tp].offset - (offsets[tp].offset if tp in offsets else start[tp].offset)
+                    for tp in partitions
+                    if tp.topic == topic
+                )
+        return lag
+
+    def _admin(self) -> KafkaAdminClient:
+        return KafkaAdminClient(
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
+            bootstrap_timeout_ms=self._timeout_ms,
+        )
+
     def close(self) -> None:
         try:
             self._producer.close(timeout=10)
         except KafkaError as exc:
             log.warning("closing the Kafka producer failed: %s", exc)
+        with self._admin_lock:
+            if self._lag_admin is not None:
+                self._lag_admin.close()
+                self._lag_admin = None
 
 
 def _await_topics(consumer: KafkaConsumer, topics: Sequence[str], timeout_s: float = 15.0) -> None:

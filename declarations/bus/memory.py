@@ -53,6 +53,17 @@ class MemoryBus:
     def consumer(self, group: str, topics: Sequence[str]) -> MemoryConsumer:
         return MemoryConsumer(self, group, tuple(topics))
 
+    def lag(self, groups: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:
+        with self._changed:
+            return {
+                (group, topic): sum(
+                    len(log) - self._committed.get(group, {}).get((topic, partition), 0)
+                    for partition, log in enumerate(self._logs.get(topic, ()))
+                )
+                for group, topics in groups.items()
+                for topic in topics
+            }
+
     def close(self) -> None:
         with self._changed:
             self._closed = True

@@ -66,6 +66,11 @@ class Bus(Protocol):
         """A consumer in `group` reading `topics` from the group's committed positions."""
         ...
 
+    def lag(self, groups: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:
+        """(group, topic) -> records on the topic past the group's committed position (the whole
+        topic for a group that never committed); `BusUnavailableError` if the bus cannot say."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -77,6 +77,30 @@ class SqlBus:
     def consumer(self, group: str, topics: Sequence[str]) -> SqlConsumer:
         return SqlConsumer(self, group, tuple(topics))
 
+    def lag(self, groups: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:
+        """Records past each group's position, counted on the (topic, id) index."""
+        try:
+            with self._engine.connect() as conn:
+                positions = {
+                    (row.group_id, row.topic): int(row.position)
+                    for row in conn.execute(
+                        sa.select(bus_positions).where(bus_positions.c.group_id.in_(sorted(groups)))
+                    )
+                }
+                return {
+                    (group, topic): int(
+                        conn.execute(
+                            sa.select(sa.func.count())
+                            .select_from(bus_log)
+                            .where(bus_log.c.topic == topic, bus_log.c.id > positions.get((group, topic), 0))
+                        ).scalar_one()
+                    )
+                    for group, topics in groups.items()
+                    for topic in topics
+                }
+        except sa.exc.SQLAlchemyError as exc:
+            raise BusUnavailableError(f"cannot read the bus positions: {type(exc).__name__}") from exc
+
     def close(self) -> None:
         self.notify()
 

@@ -31,6 +31,8 @@ from declarations.store.tables import documents
 
 log = logging.getLogger(__name__)
 
+RECORDER_GROUP = "cebsim.recorder"
+
 
 @dataclass(frozen=True, slots=True)
 class _Stored:
@@ -49,7 +51,7 @@ class Recorder:
         bus: Bus,
         clock: Clock,
         *,
-        group: str = "cebsim.recorder",
+        group: str = RECORDER_GROUP,
         partitions: int = 6,
     ) -> None:
         self._partitions = partitions

@@ -89,3 +89,22 @@ class BusContract:
         bus.create_topics({topic: 2})
         bus.publish(topic, b"k", b"v")
         bus.flush()
+
+    def test_lag_counts_the_records_a_group_has_not_committed_yet(self, bus: Bus, topic: str) -> None:
+        bus.create_topics({topic: 2})
+        for number in range(5):
+            bus.publish(topic, f"K{number}".encode(), b"v")
+        bus.flush()
+        reader, idle = group(), group()
+        consumer = bus.consumer(reader, [topic])
+        try:
+            assert len(poll_until(consumer, 5)) == 5
+            assert bus.lag({reader: [topic]}) == {(reader, topic): 5}  # polled, not committed
+            consumer.commit()
+            assert bus.lag({reader: [topic]}) == {(reader, topic): 0}
+            for number in range(3):
+                bus.publish(topic, f"L{number}".encode(), b"v")
+            bus.flush()
+            assert bus.lag({reader: [topic], idle: [topic]}) == {(reader, topic): 3, (idle, topic): 8}
+        finally:
+            consumer.close()

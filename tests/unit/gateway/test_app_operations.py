@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,12 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from declarations.identity import Enterprise, Role
 from gateway.app import create_app
 from gateway.cli import main
 from gateway.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "schemas" / "examples"
 
 
 def test_healthz_docs_and_readyz_answer_on_an_embedded_sqlite_file(tmp_path: Path) -> None:
@@ -46,3 +50,32 @@ def test_the_cli_lists_its_commands() -> None:
     assert result.exit_code == 0
     assert "serve" in result.output
     assert "validate" in result.output
+
+
+def test_metrics_count_requests_acceptances_rejections_and_the_stages_bus_lag(tmp_path: Path) -> None:
+    settings = Settings(db=f"sqlite:///{tmp_path / 'cebsim.db'}", pipeline=False, require_signatures=False)
+    app = create_app(settings)
+    example = (
+        Path(__file__).resolve().parents[3] / "schemas" / "examples" / "CEB311Message.xml"
+    ).read_bytes()
+    with TestClient(app) as client:
+        shop = Enterprise(
+            "1105910159", "示例电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
+        )
+        key = app.state.runtime.registry.add(shop, datetime.now(UTC))
+        headers = {"Content-Type": "application/xml", "Authorization": f"Bearer {key}"}
+        assert client.post("/ceb/messages", content=example, headers=headers).status_code == 202
+        assert client.post("/ceb/messages", content=b"<not-xml", headers=headers).status_code == 400
+        text = client.get("/metrics").text
+    samples = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert samples['cebsim_http_requests_total{route="/ceb/messages",status="202"}'] == 1
+    assert samples['cebsim_documents_accepted_total{message_type="CEB311"}'] == 1
+    assert sum(v for k, v in samples.items() if k.startswith("cebsim_rejections_total")) == 1
+    # no stage runs in this process (pipeline off): the accepted document waits for matching
+    assert samples['cebsim_bus_lag_records{group="cebsim.matching",topic="cebsim.documents.accepted"}'] == 1
+    assert samples['cebsim_bus_lag_records{group="cebsim.review",topic="cebsim.lists.matched"}'] == 0
+    assert samples["cebsim_bus_lag_up"] == 1
