@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from declarations.errors import DependencyError
 from declarations.store.engine import check_reachable
-from gateway import problems
+from gateway import logs, problems
 from gateway.routes import documents, messages, receipts
 from gateway.runtime import Runtime, build_runtime
 from gateway.settings import Settings
@@ -63,9 +62,8 @@ def app_from_environment() -> FastAPI:
 
 def configure_logging() -> None:
     """One access line per request from `cebsim.access` (method, route, status, time; never a body
-    or a key), at CEBSIM_LOG_LEVEL; uvicorn's own access log is off, it would repeat it."""
-    level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    or a key), as text or JSON (`gateway.logs`); uvicorn's own access log is off, it would repeat it."""
+    logs.configure()
 
 
 class ObserveMiddleware:
@@ -97,7 +95,9 @@ class ObserveMiddleware:
             self._runtime.metrics.requests.labels(path, str(status)).inc()
             self._runtime.metrics.latency.labels(path).observe(elapsed)
             # never the body, never the key: method, route, status and time only
-            log.info("%s %s %d %.1fms", scope.get("method"), path, status, elapsed * 1000)
+            method, ms = scope.get("method"), round(elapsed * 1000, 1)
+            fields = {"method": method, "route": path, "status": status, "ms": ms}
+            log.info("%s %s %d %.1fms", method, path, status, ms, extra=fields)
 
 
 def _operations(app: FastAPI, runtime: Runtime) -> None:

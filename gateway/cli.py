@@ -77,6 +77,7 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=level,
+            log_config=None,  # uvicorn's own lines go through ours (gateway.logs), text or JSON
             access_log=False,
         )
         return

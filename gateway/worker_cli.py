@@ -10,7 +10,6 @@ shell commits offsets only after the batch's effects are stored).
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from typing import Any
@@ -32,14 +31,12 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     from declarations.clock import SystemClock
     from declarations.stages.pipeline import Pipeline, PipelinePolicy, build_stage
     from declarations.store.migrate import open_store
+    from gateway import logs
     from gateway.settings import Settings
 
     given: dict[str, Any] = {"kafka": kafka, "db": db, "partitions": partitions}
     settings = Settings(bus="kafka", **{key: value for key, value in given.items() if value is not None})
-    logging.basicConfig(
-        level=os.environ.get("CEBSIM_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    logs.configure()
     stopped = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stopped.set())
