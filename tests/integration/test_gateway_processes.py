@@ -8,13 +8,9 @@ failing on the unique key.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,13 +29,12 @@ from declarations.store.tables import documents
 from gateway.intake.acceptor import Acceptor, Outcome
 from tests.integration.test_intake_durability import (
     CEBSIM,
-    free_port,
     post,
     receipts_of,
     register_enterprise,
     server_env,
+    serving,
     unsigned_order,
-    wait_until_serving,
 )
 from tests.unit.codec.builders import make_order, make_order_head
 
@@ -97,31 +92,6 @@ def test_two_acceptors_judging_the_same_documents_store_each_once(postgres_url: 
         assert first.receipt.return_status == second.receipt.return_status == "2"
 
 
-@contextmanager
-def serving_processes(db: str, log: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`cebsim serve --workers …` in its own process group, stopped with every child process."""
-    port = free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [CEBSIM, "serve", "--port", str(port), "--db", db, *extra],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=server_env(),
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(process, url, log)
-        yield process, url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 def _server_processes(parent: int) -> int:
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
     commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
@@ -134,7 +104,7 @@ def test_two_gateway_processes_share_the_port_and_answer_retries_as_duplicates(
     enterprise = register_enterprise(postgres_url)
     messages = [unsigned_order(enterprise) for _ in range(15)]
     extra = ("--bus", "kafka", "--kafka", kafka_bootstrap, "--workers", "2")
-    with serving_processes(postgres_url, tmp_path / "serve.log", *extra) as (process, url):
+    with serving(postgres_url, tmp_path / "serve.log", *extra) as (process, url):
         deadline = time.monotonic() + 20
         while _server_processes(process.pid) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)

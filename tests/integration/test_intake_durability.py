@@ -8,6 +8,7 @@ topic `cebsim.documents.accepted` and in PostgreSQL (Kafka mode).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -88,7 +89,8 @@ def register_enterprise(db: str) -> Registered:
 
 @contextmanager
 def serving(db: str, log: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`cebsim serve` on a free port, ready (GET /healthz answers); killed however the test ends."""
+    """`cebsim serve` on a free port, ready (GET /healthz answers); killed however the test ends,
+    with every process it started (`--workers N`): it runs in a process group of its own."""
     port = free_port()
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -96,14 +98,15 @@ def serving(db: str, log: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[
             stdout=out,
             stderr=subprocess.STDOUT,
             env=server_env(),
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(process, url, log)
         yield process, url
     finally:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
 
