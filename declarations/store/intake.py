@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from declarations.store.tables import counters, document_parties, documents, receipts
 from declarations.versions import Stored
@@ -18,7 +19,7 @@ from declarations.versions import Stored
 class IntakeTx:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
-        self._counters: dict[str, tuple[bool, int]] = {}  # name -> (row exists, last value handed out)
+        self._counters: dict[str, int] = {}  # name -> last value handed out (its row locked)
 
     def lock_keys(self, keys: Iterable[tuple[str, str]]) -> None:
         """Hold these (message type, business key)s until commit, so that two gateway processes
@@ -78,23 +79,29 @@ class IntakeTx:
         return self.conn.execute(query).first()
 
     def next_number(self, name: str) -> int:
-        """The next value of a counter; read once per transaction, written back by `save_numbers`."""
+        """The next value of a counter; read once per transaction, written back by `save_numbers`.
+
+        A counter's first use creates its row (INSERT … ON CONFLICT DO NOTHING) and then locks it
+        like any other: two gateway processes starting a new day's counter at once must not both
+        insert it.
+        """
         if name not in self._counters:
-            row = self.conn.execute(
-                sa.select(counters.c.value).where(counters.c.name == name).with_for_update()
-            ).first()
-            self._counters[name] = (row is not None, int(row.value) if row else 0)
-        exists, value = self._counters[name]
-        self._counters[name] = (exists, value + 1)
-        return value + 1
+            self._counters[name] = self._locked(name)
+        self._counters[name] += 1
+        return self._counters[name]
+
+    def _locked(self, name: str) -> int:
+        query = sa.select(counters.c.value).where(counters.c.name == name).with_for_update()
+        row = self.conn.execute(query).first()
+        if row is None:
+            dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+            self.conn.execute(dialect.insert(counters).values(name=name, value=0).on_conflict_do_nothing())
+            row = self.conn.execute(query).one()
+        return int(row.value)
 
     def save_numbers(self) -> None:
-        for name, (exists, value) in self._counters.items():
-            if exists:
-                self.conn.execute(counters.update().where(counters.c.name == name).values(value=value))
-            else:
-                self.conn.execute(counters.insert().values(name=name, value=value))
-        self._counters = {name: (True, value) for name, (_, value) in self._counters.items()}
+        for name, value in self._counters.items():
+            self.conn.execute(counters.update().where(counters.c.name == name).values(value=value))
 
     def retire(self, keys: list[tuple[str, str]]) -> None:
         """The stored current versions of these (message type, business key) stop being current."""

@@ -121,7 +121,11 @@ async def submit(intake: IntakeService, body: bytes, api_key: str | None) -> Ans
     accepted = intake.accept(checked)
     # asyncio.wait, not wait_for: a timeout must not cancel the acceptor's future (the batch may
     # still commit); `answer` reads a failure off the future
-    await asyncio.wait({asyncio.wrap_future(accepted)}, timeout=ACCEPT_TIMEOUT_S)
+    waiting = asyncio.wrap_future(accepted)
+    # `answer` reads the outcome off `accepted`; mark the wrapper's copy read, or asyncio logs
+    # "Future exception was never retrieved" for every failed batch
+    waiting.add_done_callback(lambda done: done.cancelled() or done.exception())
+    await asyncio.wait({waiting}, timeout=ACCEPT_TIMEOUT_S)
     if not accepted.done():
         return Problem(503, "dependency", "acceptance timed out", headers={"Retry-After": "1"})
     return intake.answer(checked, accepted)

@@ -24,6 +24,7 @@ from declarations.codec import build, new_guid, parse_message
 from declarations.domain.messages import CebMessage
 from declarations.identity import Enterprise, Role
 from declarations.store.enterprises import EnterpriseRegistry
+from declarations.store.intake import IntakeTx
 from declarations.store.migrate import open_store
 from declarations.store.tables import documents
 from gateway.intake.acceptor import Acceptor, Outcome
@@ -148,3 +149,29 @@ def test_several_processes_need_kafka_and_postgresql(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "--workers above 1 needs --bus kafka and a PostgreSQL --db" in done.stderr
+
+
+def test_two_processes_starting_the_same_new_counter_get_consecutive_numbers(postgres_url: str) -> None:
+    """The first preNo of a day creates its counter row: the second process must wait for it and
+    take the next number, not insert the row again (IntegrityError, a whole batch answered 503)."""
+    engines = [open_store(postgres_url), open_store(postgres_url)]
+    name = f"preNo:test-{new_guid()[:8]}"
+    numbers: dict[str, int] = {}
+    first_holds_it = threading.Event()
+
+    def take(label: str, engine: sa.Engine, hold_s: float) -> None:
+        with engine.begin() as conn:
+            tx = IntakeTx(conn)
+            numbers[label] = tx.next_number(name)
+            first_holds_it.set()
+            time.sleep(hold_s)  # the other process arrives while this one's row is not committed
+            tx.save_numbers()
+
+    first = threading.Thread(target=take, args=("first", engines[0], 0.5))
+    first.start()
+    assert first_holds_it.wait(10)
+    take("second", engines[1], 0)
+    first.join()
+    for engine in engines:
+        engine.dispose()
+    assert numbers == {"first": 1, "second": 2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,3 +80,27 @@ def test_metrics_count_requests_acceptances_rejections_and_the_stages_bus_lag(tm
     assert samples['cebsim_bus_lag_records{group="cebsim.matching",topic="cebsim.documents.accepted"}'] == 1
     assert samples['cebsim_bus_lag_records{group="cebsim.review",topic="cebsim.lists.matched"}'] == 0
     assert samples["cebsim_bus_lag_up"] == 1
+
+
+def test_a_failed_acceptance_is_503_with_retry_after_and_leaves_no_unread_future(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(db=f"sqlite:///{tmp_path / 'cebsim.db'}", pipeline=False, require_signatures=False)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        roles = frozenset({Role.PLATFORM, Role.ECOMMERCE})
+        shop = Enterprise("1105910159", "示例电商", roles, "DXPENT0000000001")
+        key = app.state.runtime.registry.add(shop, datetime.now(UTC))
+        # the acceptor's database goes away: nothing listens on port 1
+        app.state.runtime.acceptor._engine = sa.create_engine(
+            "postgresql+psycopg://cebsim@127.0.0.1:1/cebsim"
+        )
+        answer = client.post(
+            "/ceb/messages",
+            content=(EXAMPLES / "CEB311Message.xml").read_bytes(),
+            headers={"Content-Type": "application/xml", "Authorization": f"Bearer {key}"},
+        )
+        gc.collect()  # an unread asyncio future logs its exception when it is collected
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"]
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
