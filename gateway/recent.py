@@ -3,8 +3,9 @@
     ApiKeys(registry).get(api_key) -> Enterprise | None     intake and every API route
     Recent[V](ttl_s, keep_missing).get(key, load) -> V | None
 
-Both answer from memory for `ttl_s` (10 s): a newly issued key works at once (a miss is looked up),
-but a key or enterprise changed in the database is seen by a running gateway up to 10 s later.
+Both answer from memory for `ttl_s` (10 s): a key or enterprise changed in the database is seen
+by a running gateway up to 10 s later, and so is a key issued after a request already tried it
+(an unknown key is remembered too, so that a client retrying a bad key costs no query).
 Only one thread loads a given key at a time; the others wait for its answer instead of all
 querying the database together when an entry expires under load.
 """
