@@ -63,6 +63,13 @@ def test_nesting_deeper_than_the_limit_is_refused() -> None:
     assert refused.value.reason == "too-deep"
 
 
+def test_nesting_up_to_the_limit_is_accepted_and_one_more_is_refused_at_its_line() -> None:
+    assert parse(b"<a>\n" * 64 + b"</a>" * 64, Limits(max_depth=64)) is not None
+    with pytest.raises(XmlInputError) as refused:
+        parse(b"<a>\n" * 6 + b"</a>" * 6, Limits(max_depth=5))
+    assert (refused.value.reason, refused.value.line) == ("too-deep", 6)
+
+
 def test_pathological_nesting_is_refused_by_the_parser_itself() -> None:
     assert isinstance(parse_or_error(b"<a>" * 100_000 + b"</a>" * 100_000), XmlInputError)
 
