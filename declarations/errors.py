@@ -47,3 +47,14 @@ class BusUnavailableError(DependencyError):
 
 class StoreUnavailableError(DependencyError):
     """The database cannot be reached or written right now."""
+
+
+def loggable(reason: BaseException) -> str:
+    """What a log line may say about a failure: its type and, for a refused request, its rule and
+    where. Not the message, which can quote a value from the document: logs carry no document
+    content (a dead letter keeps the whole reason in its record)."""
+    text = type(reason).__name__
+    if isinstance(reason, RequestError):
+        where = f"{reason.path} (line {reason.line})" if reason.line else reason.path
+        text += "".join(f" {part}" for part in (reason.rule, where) if part)
+    return text

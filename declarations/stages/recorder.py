@@ -21,7 +21,7 @@ from declarations.acceptance import Numbers, receipt_for
 from declarations.bus.port import Bus, BusConsumer, BusRecord, TransactionalBus
 from declarations.clock import Clock
 from declarations.codec import parse_message
-from declarations.errors import DependencyError, RequestError, StoreUnavailableError
+from declarations.errors import DependencyError, RequestError, StoreUnavailableError, loggable
 from declarations.intake import DocumentFacts, facts
 from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, ReceiptEvent, parse_event
 from declarations.stages.shell import DEAD_LETTER_TOPIC, dead_letter
@@ -110,7 +110,7 @@ class Recorder:
                 self._store.record(conn, [batch.recorded(event) for event in events])
             return []
         except (RequestError, KeyError, ValueError) as exc:
-            log.info("recorder: batch of %d recorded event by event (%s)", len(records), exc)
+            log.info("recorder: batch of %d recorded event by event (%s)", len(records), loggable(exc))
         dead: list[Output] = []
         with self._engine.begin() as conn:
             for record in records:
@@ -125,7 +125,7 @@ class Recorder:
             with conn.begin_nested():  # one bad event rolls back alone
                 self._store.record(conn, [_Documents(conn, [event]).recorded(event)])
         except (RequestError, KeyError, ValueError) as exc:
-            log.error("recorder: event %s@%d dead-lettered: %s", record.topic, record.offset, exc)
+            log.error("recorder: event %s@%d dead-lettered: %s", record.topic, record.offset, loggable(exc))
             dead.append(dead_letter(self.name, record, exc))
 
 

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from declarations.bus.port import Bus, BusConsumer, BusRecord, TransactionalBus
 from declarations.clock import Clock
-from declarations.errors import DependencyError, StoreUnavailableError
+from declarations.errors import DependencyError, StoreUnavailableError, loggable
 from declarations.store.stage_store import Output, StageStore
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ class StageShell:
                 record.topic,
                 record.partition,
                 record.offset,
-                exc,
+                loggable(exc),
             )
             work.outputs.append(dead_letter(self.logic.name, record, exc))
             return

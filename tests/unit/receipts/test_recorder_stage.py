@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,3 +85,26 @@ def test_an_event_for_an_unknown_document_is_dead_lettered_and_the_rest_is_recor
     headers = dict(letters[0].headers)
     assert headers["dead_letter_stage"] == b"recorder"
     assert unknown.encode() in headers["dead_letter_reason"]
+
+
+def test_a_dead_letter_keeps_the_whole_reason_but_the_log_line_no_document_value(
+    engine: sa.Engine, recorder: tuple[Recorder, MemoryBus], caplog: pytest.LogCaptureFixture
+) -> None:
+    stage, bus = recorder
+    guid = str(uuid.uuid4()).upper()
+    add_document(engine, guid=guid)
+    xml = build("CEB312", [order_receipt("120", guid=guid)])
+    broken = re.sub(rb"<returnTime>\d+<", b"<returnTime>TIME-SECRET-42<", xml)
+    assert broken != xml
+    output = message_output(MessageEvent("CEB311", guid, "CEB312", broken))
+    bus.publish(output.topic, output.key, output.value, output.headers)
+    dead = bus.consumer("test.dead", (DEAD_LETTER_TOPIC,))
+
+    with caplog.at_level(logging.INFO):
+        assert stage.run_once() == 1
+
+    (letter,) = dead.poll(timeout_s=0.5)
+    assert b"TIME-SECRET-42" in dict(letter.headers)["dead_letter_reason"]
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("declarations")]
+    assert any("dead-lettered: DecodeError decode /CEB312Message" in line for line in logged), logged
+    assert not any("TIME-SECRET-42" in line for line in logged)
