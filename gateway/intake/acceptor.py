@@ -1,7 +1,7 @@
 """The acceptor: one writer that stores and publishes accepted documents in batches.
 
-Request threads hand their checked submissions to `Acceptor.accept` and wait. A single writer
-thread takes whatever submissions are waiting, and for the whole batch, in one database
+Requests hand their checked submissions to `Acceptor.submit` and wait on the future. A single
+writer thread takes whatever submissions are waiting, and for the whole batch, in one database
 transaction:
 
     1. decide per document: replay, accept as the next version, or refuse (declarations.versions);
@@ -13,7 +13,9 @@ transaction:
 A failure in 2–5 rolls the transaction back and every submission of the batch gets the
 dependency error (503 + Retry-After): nothing is half-written. Records already handed to Kafka
 before a failed commit may exist there; every stage is idempotent by document guid, and the
-client's retry is accepted again. One writer also means duplicate checks never race.
+client's retry is accepted again. Within a process, one writer means duplicate checks never race;
+between gateway processes (`cebsim serve --workers N`) an advisory lock per business key, taken
+before the checks, serialises them (`IntakeTx.lock_keys`).
 """
 
 from __future__ import annotations
@@ -94,6 +96,19 @@ class _Accepted:
     enterprise: Enterprise
     fact: DocumentFacts
     receipt: Receipt
+
+
+def _item(pending: _Pending, document: Document) -> _Item:
+    """One document of a submission with its facts and content hash, each computed once."""
+    message_type = pending.message.message_type
+    return _Item(
+        pending.enterprise,
+        pending.message,
+        document,
+        pending.raw,
+        facts(message_type, document),
+        content_hash(message_type, document),
+    )
 
 
 def content_hash(message_type: str, document: object) -> str:
@@ -204,41 +219,22 @@ class _Batch:
         self._bus.flush()
 
     def run(self, batch: list[_Pending]) -> list[list[Outcome]]:
-        self._preload(batch)
-        return [self._submission(pending) for pending in batch]
+        items = [[_item(pending, document) for document in pending.message.documents] for pending in batch]
+        self._preload([item for submission in items for item in submission])
+        return [[self._judged(item) for item in submission] for submission in items]
 
-    def _preload(self, batch: list[_Pending]) -> None:
-        keys: set[tuple[str, str]] = set()
-        guids: set[str] = set()
-        for pending in batch:
-            for document in pending.message.documents:
-                fact = facts(pending.message.message_type, document)
-                keys.add((fact.message_type, fact.business_key))
-                guids.add(fact.guid)
+    def _preload(self, items: list[_Item]) -> None:
+        keys = {(item.fact.message_type, item.fact.business_key) for item in items}
         self._tx.lock_keys(keys)  # first: another gateway process may be judging the same keys
         found = self._tx.current(keys)
         self._current = {key: found.get(key) for key in keys}
-        self._seen = self._tx.seen(guids)
+        self._seen = self._tx.seen({item.fact.guid for item in items})
 
-    def _submission(self, pending: _Pending) -> list[Outcome]:
-        enterprise, message = pending.enterprise, pending.message
-        outcomes = []
-        for document in message.documents:
-            item = _Item(
-                enterprise,
-                message,
-                document,
-                pending.raw,
-                facts(message.message_type, document),
-                content_hash(message.message_type, document),
-            )
-            fact = item.fact
-            stored = self._current[(fact.message_type, fact.business_key)]
-            incoming = Incoming(fact.kind, fact.guid, item.digest, fact.app_type, fact.app_time)
-            outcomes.append(
-                self._apply(item, decide(incoming, stored, (fact.guid, item.digest) in self._seen))
-            )
-        return outcomes
+    def _judged(self, item: _Item) -> Outcome:
+        fact = item.fact
+        stored = self._current[(fact.message_type, fact.business_key)]
+        incoming = Incoming(fact.kind, fact.guid, item.digest, fact.app_type, fact.app_time)
+        return self._apply(item, decide(incoming, stored, (fact.guid, item.digest) in self._seen))
 
     def _apply(self, item: _Item, decision: Decision) -> Outcome:
         if isinstance(decision, Replay):
@@ -262,7 +258,7 @@ class _Batch:
                 base_transfer=message.base_transfer,
             )
         key = (fact.message_type, fact.business_key)
-        if self._current[key] is not None and key not in self._retired:
+        if self._current[key] is not None:
             self._retired.add(key)  # a version stored before this batch stops being current
         row = {
             "guid": fact.guid,
