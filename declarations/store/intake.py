@@ -10,9 +10,9 @@ import hashlib
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from declarations.store.tables import counters, document_parties, documents, receipts
+from declarations.store.counters import lock_counter, set_counter
+from declarations.store.tables import document_parties, documents, receipts
 from declarations.versions import Stored
 
 
@@ -79,29 +79,16 @@ class IntakeTx:
         return self.conn.execute(query).first()
 
     def next_number(self, name: str) -> int:
-        """The next value of a counter; read once per transaction, written back by `save_numbers`.
-
-        A counter's first use creates its row (INSERT … ON CONFLICT DO NOTHING) and then locks it
-        like any other: two gateway processes starting a new day's counter at once must not both
-        insert it.
-        """
+        """The next value of a counter; its row is locked once per transaction and written back by
+        `save_numbers` (`declarations.store.counters`: a new day's counter is created safely)."""
         if name not in self._counters:
-            self._counters[name] = self._locked(name)
+            self._counters[name] = lock_counter(self.conn, name)
         self._counters[name] += 1
         return self._counters[name]
 
-    def _locked(self, name: str) -> int:
-        query = sa.select(counters.c.value).where(counters.c.name == name).with_for_update()
-        row = self.conn.execute(query).first()
-        if row is None:
-            dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-            self.conn.execute(dialect.insert(counters).values(name=name, value=0).on_conflict_do_nothing())
-            row = self.conn.execute(query).one()
-        return int(row.value)
-
     def save_numbers(self) -> None:
         for name, value in self._counters.items():
-            self.conn.execute(counters.update().where(counters.c.name == name).values(value=value))
+            set_counter(self.conn, name, value)
 
     def retire(self, keys: list[tuple[str, str]]) -> None:
         """The stored current versions of these (message type, business key) stop being current."""

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from declarations import receipt_status
 from declarations.codec import build
 from declarations.errors import RequestError, StoreUnavailableError
+from declarations.store.counters import insert_for, lock_counter
 from declarations.store.engine import READ_ONLY
 from declarations.store.receipt_rows import (
     DocumentRef,
@@ -37,7 +37,7 @@ from declarations.store.receipt_rows import (
     receipt_values,
     stored_receipt,
 )
-from declarations.store.tables import counters, documents, receipts
+from declarations.store.tables import documents, receipts
 
 WRITER_LOCK = "receipts:cursor"
 MAX_PAGE = 1000
@@ -200,9 +200,8 @@ def _utc(at: datetime) -> datetime:
 
 def _insert_new(conn: sa.Connection, rows: list[dict[str, object]]) -> list[int]:
     """Insert the receipt rows not stored yet, in one statement; the new ids, ascending."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(receipts)
+        insert_for(conn, receipts)
         .on_conflict_do_nothing(
             index_elements=["document_id", "message_type", "return_status", "enterprise_code"]
         )
@@ -214,13 +213,8 @@ def _insert_new(conn: sa.Connection, rows: list[dict[str, object]]) -> list[int]
 def lock_receipt_writers(conn: sa.Connection) -> None:
     """Serialise receipt writers until commit, so ids become visible in order.
 
-    Every transaction that inserts receipts takes it first (the recorder, the acceptor): the
-    cursor feed (`page`) relies on no lower id ever committing after a higher one.
+    Every transaction that inserts receipts (the recorder, the acceptor) takes it just before it
+    inserts them and holds it to its commit: the cursor feed (`page`) relies on no lower id ever
+    committing after a higher one.
     """
-    locked = conn.execute(
-        sa.select(counters.c.value).where(counters.c.name == WRITER_LOCK).with_for_update()
-    ).first()
-    if locked is None:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(dialect.insert(counters).values(name=WRITER_LOCK, value=0).on_conflict_do_nothing())
-        conn.execute(sa.select(counters.c.value).where(counters.c.name == WRITER_LOCK).with_for_update())
+    lock_counter(conn, WRITER_LOCK)

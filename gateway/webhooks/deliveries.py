@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from declarations.errors import StoreUnavailableError
+from declarations.store.counters import insert_for, lock_counter, set_counter
 from declarations.store.engine import READ_ONLY
 from declarations.store.receipt_rows import aware
-from declarations.store.tables import counters, receipts, webhook_deliveries, webhooks
+from declarations.store.tables import receipts, webhook_deliveries, webhooks
 
 CURSOR = "webhooks:cursor"
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -95,17 +95,8 @@ class DeliveryLog:
             raise StoreUnavailableError(f"cannot read deliveries: {type(exc).__name__}") from exc
 
 
-def _insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 def _enqueue(conn: sa.Connection, now: datetime, batch: int) -> int:
-    conn.execute(_insert(conn, counters).values(name=CURSOR, value=0).on_conflict_do_nothing())
-    cursor = conn.execute(
-        sa.select(counters.c.value).where(counters.c.name == CURSOR).with_for_update()
-    ).scalar_one()
+    cursor = lock_counter(conn, CURSOR)
     scanned = conn.execute(
         sa.select(receipts.c.id, receipts.c.enterprise_code)
         .where(receipts.c.id > cursor)
@@ -132,8 +123,8 @@ def _enqueue(conn: sa.Connection, now: datetime, batch: int) -> int:
         for hook_id in hooks.get(row.enterprise_code, [])
     ]
     if rows:
-        conn.execute(_insert(conn, webhook_deliveries).on_conflict_do_nothing(), rows)
-    conn.execute(counters.update().where(counters.c.name == CURSOR).values(value=int(scanned[-1].id)))
+        conn.execute(insert_for(conn, webhook_deliveries).on_conflict_do_nothing(), rows)
+    set_counter(conn, CURSOR, int(scanned[-1].id))
     return len(rows)
 
 

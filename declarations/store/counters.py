@@ -1,0 +1,35 @@
+"""Named counters in the `counters` table, and the dialect's INSERT that upserts need.
+
+    insert_for(conn, table)          PostgreSQL's or SQLite's INSERT (they have on_conflict_do_*)
+    lock_counter(conn, name) -> int  the counter's value, its row locked until the transaction ends
+    set_counter(conn, name, value)
+
+A counter's row is created at 0 on first use with INSERT … ON CONFLICT DO NOTHING and then locked
+like any other, so two processes that start the same counter at once both end up waiting on one
+row instead of one of them failing on the primary key. The counters: the numbers intake hands out
+(preNo, invtNo), the receipts feed's writer lock, the webhooks' scan cursor.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from declarations.store.tables import counters
+
+
+def insert_for(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
+
+
+def lock_counter(conn: sa.Connection, name: str) -> int:
+    query = sa.select(counters.c.value).where(counters.c.name == name).with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        conn.execute(insert_for(conn, counters).values(name=name, value=0).on_conflict_do_nothing())
+        row = conn.execute(query).one()
+    return int(row.value)
+
+
+def set_counter(conn: sa.Connection, name: str, value: int) -> None:
+    conn.execute(counters.update().where(counters.c.name == name).values(value=value))
