@@ -55,7 +55,17 @@ class DocumentFacts:
 
     @property
     def receipt_type(self) -> str:
-        return f"CEB{int(self.message_type[3:]) + 1}"
+        return receipt_type(self.message_type)
+
+
+def receipt_type(message_type: str) -> str:
+    """The type of the receipt that answers a document type: CEB311 → CEB312."""
+    return f"CEB{int(message_type[3:]) + 1}"
+
+
+def answered_type(receipt_type: str) -> str:
+    """The document type a receipt type answers: CEB312 → CEB311."""
+    return f"CEB{int(receipt_type[3:]) - 1}"
 
 
 def head_of(document: Document) -> Any:

@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 
 from declarations.bus.port import Bus
 from declarations.errors import DependencyError
+from declarations.intake import answered_type
 from gateway.intake.answers import Answer, FormatAnswer, Problem, ReceiptAnswer
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Metrics:
                 if receipt.return_status.startswith("-"):
                     self.rejections.labels(receipt.return_status).inc()
                 elif answer.status_code == 202:  # labelled by the document's type, not its receipt's
-                    self.documents.labels(f"CEB{int(answer.message_type[3:]) - 1}").inc()
+                    self.documents.labels(answered_type(answer.message_type)).inc()
 
 
 class BusLag(Collector):

@@ -20,18 +20,18 @@ from declarations.domain.review import ReviewPolicy
 from declarations.errors import DependencyError
 from declarations.stages.matching import MatchingLogic
 from declarations.stages.receipt_events import RECEIPTS_TOPIC
-from declarations.stages.recorder import RECORDER_GROUP, Recorder
+from declarations.stages.recorder import Recorder
 from declarations.stages.review import ReviewLogic, default_policy
-from declarations.stages.shell import StageShell
+from declarations.stages.shell import StageShell, stage_group
 
 log = logging.getLogger(__name__)
 
 STAGES = ("matching", "review", "recorder")
 # each stage's consumer group and the topics it reads (the gateway reports their lag in /metrics)
 CONSUMER_GROUPS: dict[str, tuple[str, ...]] = {
-    f"cebsim.{MatchingLogic.name}": MatchingLogic.topics,
-    f"cebsim.{ReviewLogic.name}": ReviewLogic.topics,
-    RECORDER_GROUP: (RECEIPTS_TOPIC,),
+    stage_group(MatchingLogic.name): MatchingLogic.topics,
+    stage_group(ReviewLogic.name): ReviewLogic.topics,
+    stage_group(Recorder.name): (RECEIPTS_TOPIC,),
 }
 
 

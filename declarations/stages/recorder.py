@@ -24,14 +24,12 @@ from declarations.codec import parse_message
 from declarations.errors import DependencyError, RequestError, StoreUnavailableError, loggable
 from declarations.intake import DocumentFacts, facts
 from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, ReceiptEvent, parse_event
-from declarations.stages.shell import DEAD_LETTER_TOPIC, dead_letter
+from declarations.stages.shell import DEAD_LETTER_TOPIC, dead_letter, stage_group
 from declarations.store.receipts import ReceiptStore, RecordedReceipt
 from declarations.store.stage_store import Output
 from declarations.store.tables import documents
 
 log = logging.getLogger(__name__)
-
-RECORDER_GROUP = "cebsim.recorder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +49,14 @@ class Recorder:
         bus: Bus,
         clock: Clock,
         *,
-        group: str = RECORDER_GROUP,
+        group: str | None = None,
         partitions: int = 6,
     ) -> None:
         self._partitions = partitions
         self._engine = engine
         self._bus = bus
         self._clock = clock
-        self._group = group
+        self._group = group or stage_group(self.name)
         self._store = ReceiptStore()
         self._consumer: BusConsumer | None = None
 

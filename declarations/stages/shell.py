@@ -81,7 +81,7 @@ class StageShell:
         self._engine = engine
         self._bus = bus
         self._clock = clock
-        self._group = group or f"cebsim.{logic.name}"
+        self._group = group or stage_group(logic.name)
         self._max_records = max_records
         self._partitions = partitions
         self._consumer: BusConsumer | None = None
@@ -238,6 +238,11 @@ class _Transaction:
             self._context.__exit__(*exc_info)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"database error: {type(exc).__name__}") from exc
+
+
+def stage_group(stage: str) -> str:
+    """The consumer group of a stage, shared by every process that runs it."""
+    return f"cebsim.{stage}"
 
 
 def dead_letter(stage: str, record: BusRecord, reason: Exception) -> Output:

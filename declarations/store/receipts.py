@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from declarations import receipt_status
 from declarations.codec import build
 from declarations.errors import RequestError, StoreUnavailableError
+from declarations.intake import receipt_type
 from declarations.store.counters import insert_for, lock_counter
 from declarations.store.engine import READ_ONLY
 from declarations.store.receipt_rows import (
@@ -126,7 +127,7 @@ class ReceiptStore:
             document = self._document(conn, item, found)
             status = receipt_values(item.record)[1]
             current = statuses.get(document.id, document.status)
-            tracks_status = item.message_type == _answer_type(document.message_type)
+            tracks_status = item.message_type == receipt_type(document.message_type)
             if tracks_status and _stale(current, status):
                 result.stale += 1
                 continue
@@ -178,10 +179,6 @@ def _row(document: StoredDocument, item: RecordedReceipt) -> dict[str, object]:
         "body": item.body if item.body is not None else build(item.message_type, [item.record]),
         "created_at": _utc(at),
     }
-
-
-def _answer_type(document_type: str) -> str:
-    return f"CEB{int(document_type[3:]) + 1}"
 
 
 def _stale(current: str, new: str) -> bool:

@@ -20,7 +20,7 @@ from declarations.codec import CodecError, parse_message
 from declarations.domain.messages import CebMessage
 from declarations.errors import DependencyError
 from declarations.identity import Enterprise, Refusal, authorise
-from declarations.intake import KINDS, codes_of, facts
+from declarations.intake import KINDS, codes_of, facts, receipt_type
 from declarations.store.enterprises import EnterpriseRegistry
 from gateway.intake.acceptor import Acceptor, Outcome
 from gateway.intake.answers import NOT_XML, SCHEMA_INVALID, Answer, FormatAnswer, Problem, ReceiptAnswer
@@ -236,7 +236,7 @@ def _refused(
     )
     return ReceiptAnswer(
         403,
-        _receipt_type(message),
+        receipt_type(message.message_type),
         receipts,
         headers={"X-Cebsim-Rule": refusal.rule, **(headers or {})},
     )
@@ -244,8 +244,4 @@ def _refused(
 
 def _accepted(message: CebMessage, outcomes: list[Outcome]) -> Answer:
     status = 202 if any(o.accepted or o.replayed for o in outcomes) else 409
-    return ReceiptAnswer(status, _receipt_type(message), tuple(o.receipt for o in outcomes))
-
-
-def _receipt_type(message: CebMessage) -> str:
-    return f"CEB{int(message.message_type[3:]) + 1}"
+    return ReceiptAnswer(status, receipt_type(message.message_type), tuple(o.receipt for o in outcomes))
