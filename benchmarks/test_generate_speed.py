@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness.load import one_core
 from benchmarks.results_store import record, save
-from benchmarks.test_matching_speed import _one_core
 from benchmarks.traffic.config import GenerateConfig, OutputFormat, PartyCounts
 from benchmarks.traffic.engine import Replay, ReplayOptions
 from benchmarks.traffic.generator import generate
@@ -76,7 +76,7 @@ def _median(config: GenerateConfig, rounds: int = ROUNDS) -> float:
 
 
 def test_generation_throughput() -> None:
-    _one_core()
+    one_core()
     unsigned = {
         "jsonl_1_doc_per_message": _median(GenerateConfig(PARCELS, 1, output=OutputFormat.JSONL, sign=False)),
         "jsonl_100_docs_per_message": _median(
@@ -126,7 +126,7 @@ def test_replay_client_capacity() -> None:
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
-        _one_core()
+        one_core()
         target = f"http://127.0.0.1:{port}"
         raw = [asyncio.run(_drive(target, 10_000, RawHttpClient(target, 64))) for _ in range(3)]
         via_httpx = asyncio.run(_drive(target, 2_000, HttpClient(target, 64)))

@@ -8,13 +8,13 @@ over rounds (target ≥ 200k/s).
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from dataclasses import replace
 
 import pytest
 
+from benchmarks.harness.load import one_core
 from benchmarks.results_store import record, save
 from declarations.domain.events import ListMatched
 from declarations.domain.matching import EMPTY, MatchDocument, match
@@ -41,11 +41,6 @@ def _sets(count: int) -> list[tuple[MatchDocument, ...]]:
     return result
 
 
-def _one_core() -> None:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-
-
 def _run(sets: list[tuple[MatchDocument, ...]]) -> int:
     matched = 0
     for documents in sets:
@@ -57,7 +52,7 @@ def _run(sets: list[tuple[MatchDocument, ...]]) -> int:
 
 
 def test_matching_throughput(benchmark: pytest.FixtureRequest) -> None:
-    _one_core()
+    one_core()
     sets = _sets(SETS)
     assert _run(sets[:10]) == 10
     rates = []

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import pytest
 
+from benchmarks.harness.load import one_core
 from benchmarks.results_store import record, save
-from benchmarks.test_matching_speed import _one_core
 from declarations.domain.events import ListReleased
 from declarations.domain.rates import (
     DEFAULT_POSITIVE_LIST_FILE,
@@ -50,7 +50,7 @@ def _run(lists: list[MatchedList], policy: ReviewPolicy) -> int:
 
 
 def test_review_throughput(benchmark: pytest.FixtureRequest) -> None:
-    _one_core()
+    one_core()
     policy = ReviewPolicy(
         rates=load_rates(DEFAULT_RATES_FILE.read_text("utf-8")),
         positive_list=load_positive_list(DEFAULT_POSITIVE_LIST_FILE.read_text("utf-8")),

@@ -10,7 +10,6 @@ schema lease, validation) and for the bare compiled schema.
 from __future__ import annotations
 
 import copy
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from benchmarks.harness.load import one_core
 from benchmarks.results_store import record, save
 from schemas.loader import SchemaRegistry
 from schemas.xsd_writer import XSD_DIR
@@ -46,11 +46,6 @@ def ceb311_document(target: int = TARGET_BYTES) -> etree._Element:
     return root
 
 
-def _one_core() -> None:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-
-
 def _rate(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     for _ in range(PER_ROUND):
@@ -60,7 +55,7 @@ def _rate(action: Callable[[], object]) -> float:
 
 @pytest.fixture(scope="module")
 def setup() -> dict[str, Any]:
-    _one_core()
+    one_core()
     root = ceb311_document()
     registry = SchemaRegistry()
     ours = etree.XMLSchema(etree.parse(str(XSD_DIR / "CEB311Message.xsd")))

@@ -6,7 +6,9 @@ then kill after a bounded wait), and logs to a file in the run's temporary direc
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,11 +22,11 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+from declarations.stages.pipeline import CONSUMER_GROUPS
+
 CEBSIM = str(Path(sys.executable).with_name("cebsim"))
 QUICK = os.environ.get("BENCH", "full") == "quick"
 PARTITIONS = 6  # as `cebsim serve` creates them (CEBSIM_PARTITIONS)
-STAGES = {"cebsim.matching": "cebsim.documents.accepted", "cebsim.review": "cebsim.lists.matched",
-          "cebsim.recorder": "cebsim.receipts.issued"}  # fmt: skip
 
 
 def free_port() -> int:
@@ -42,15 +44,41 @@ def cebsim(*args: str, env: dict[str, str] | None = None, timeout: float = 300) 
     return done.stdout
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop one process we started, by its PID: SIGTERM, then SIGKILL after 20 s."""
-    if proc.poll() is None:
-        proc.terminate()
+def stop(proc: subprocess.Popen[bytes], *, group: bool = False) -> None:
+    """Stop one process we started: SIGTERM, then SIGKILL after 20 s. `group`: the process was
+    started in a session of its own (`start_new_session`), and its whole process group is
+    signalled, children included (`cebsim serve --workers N`), even if it has exited itself."""
+
+    def send(number: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if group:
+                os.killpg(proc.pid, number)
+            elif proc.poll() is None:
+                proc.send_signal(number)
+
+    send(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        send(signal.SIGKILL)
+        proc.wait(timeout=10)
+    if group:
+        send(signal.SIGKILL)  # whatever of the group outlived its leader
+
+
+def wait_ready(target: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
+    """Until `target`/healthz answers 200; RuntimeError with the log's tail if the process exits first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"cebsim serve exited: {log.read_text(errors='replace')[-2000:]}")
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+            if httpx.get(f"{target}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"cebsim serve did not become healthy in {timeout_s:.0f} s")
 
 
 @dataclass(frozen=True)
@@ -91,18 +119,20 @@ class Services:
         admin = KafkaAdminClient(bootstrap_servers=self.kafka)
         try:
             existing = set(admin.list_topics())
-            missing = [NewTopic(t, PARTITIONS, 1) for t in STAGES.values() if t not in existing]
+            wanted = {topic for topics in CONSUMER_GROUPS.values() for topic in topics}
+            missing = [NewTopic(t, PARTITIONS, 1) for t in sorted(wanted - existing)]
             if missing:
                 admin.create_topics(missing)
         except TopicAlreadyExistsError:
             pass
         finally:
             admin.close()
-        for group, topic in STAGES.items():
+        for group, topics in CONSUMER_GROUPS.items():
             consumer = KafkaConsumer(bootstrap_servers=self.kafka, group_id=group, enable_auto_commit=False)
             try:
-                partitions = consumer.partitions_for_topic(topic) or set()
-                assigned = [TopicPartition(topic, p) for p in partitions]
+                assigned = [
+                    TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
+                ]
                 if not assigned:
                     continue
                 ends = consumer.end_offsets(assigned)
@@ -117,20 +147,6 @@ class Simulator:
     db: str
     gateway: subprocess.Popen[bytes]
     workers: list[subprocess.Popen[bytes]]
-
-
-def _wait_ready(target: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"cebsim serve exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{target}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("cebsim serve did not become healthy in 60 s")
 
 
 @contextmanager
@@ -164,10 +180,11 @@ def simulator(
                 env=env,
                 stdout=log,
                 stderr=log,
+                start_new_session=True,  # stopped as a group: with --workers it has children
             )
             started.append(gateway)
             target = f"http://127.0.0.1:{port}"
-            _wait_ready(target, gateway, log_path)
+            wait_ready(target, gateway, log_path)
             for _ in range(workers):
                 assert kafka is not None
                 command = [CEBSIM, "worker", "all", "--kafka", kafka, "--db", db]
@@ -175,4 +192,4 @@ def simulator(
             yield Simulator(target, db, gateway, started[1:])
         finally:
             for proc in reversed(started):
-                stop(proc)
+                stop(proc, group=proc is started[0])

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+
+from benchmarks.harness.processes import free_port, stop, wait_ready
 
 CEBSIM = [str(Path(sys.executable).parent / "cebsim")]
 KNOBS = [
@@ -29,12 +28,6 @@ KNOBS = [
 ]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _cebsim(*args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run([*CEBSIM, *args], capture_output=True, text=True, timeout=180, env=env, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -43,7 +36,7 @@ def _cebsim(*args: str, env: dict[str, str] | None = None) -> str:
 
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    db, port = f"sqlite:///{tmp_path / 'cebsim.db'}", _free_port()
+    db, port = f"sqlite:///{tmp_path / 'cebsim.db'}", free_port()
     env = os.environ | {"CEBSIM_PIPELINE": "true", "CEBSIM_DB": db}
     _cebsim("enterprise", "list", "--db", db, env=env)  # creates the schema before the server starts
     log = (tmp_path / "serve.log").open("w")
@@ -52,25 +45,11 @@ def simulator(tmp_path: Path) -> Iterator[tuple[str, str]]:
     )
     target = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(target, server)
+        wait_ready(target, server, tmp_path / "serve.log", timeout_s=30)
         yield target, db
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop(server)
         log.close()
-
-
-def _wait_ready(target: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "cebsim serve exited"
-        try:
-            if httpx.get(f"{target}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("cebsim serve did not become healthy in 30 s")
 
 
 def test_every_replayed_parcel_ends_as_the_manifest_expects(

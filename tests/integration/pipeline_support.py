@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from benchmarks.harness.processes import stop
 from declarations.domain.documents import Document
 from declarations.identity import Enterprise, Role
 from declarations.store.tables import documents, receipts
@@ -101,19 +102,9 @@ def worker(kafka: str, db: str, stage: str = "all") -> Iterator[subprocess.Popen
     try:
         yield proc
     finally:
-        stop_worker(proc)
+        stop(proc)
 
 
 def start_worker(kafka: str, db: str, stage: str = "all") -> subprocess.Popen[bytes]:
     env = {**os.environ, "CEBSIM_LOG_LEVEL": "WARNING"}
     return subprocess.Popen([CEBSIM, "worker", stage, "--kafka", kafka, "--db", db], env=env)
-
-
-def stop_worker(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)

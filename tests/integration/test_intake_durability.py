@@ -8,12 +8,10 @@ topic `cebsim.documents.accepted` and in PostgreSQL (Kafka mode).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 from kafka import KafkaConsumer
 
+from benchmarks.harness.processes import free_port, stop, wait_ready
 from declarations.codec import build, new_guid, parse_message
 from declarations.domain.customs_documents import Receipt
 from declarations.store.tables import documents
@@ -45,12 +44,6 @@ class Registered:
     code: str
     dxp_id: str
     api_key: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def server_env() -> dict[str, str]:
@@ -89,7 +82,7 @@ def register_enterprise(db: str) -> Registered:
 
 @contextmanager
 def serving(db: str, log: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`cebsim serve` on a free port, ready (GET /healthz answers); killed however the test ends,
+    """`cebsim serve` on a free port, ready (GET /healthz answers); stopped however the test ends,
     with every process it started (`--workers N`): it runs in a process group of its own."""
     port = free_port()
     with log.open("ab") as out:
@@ -102,26 +95,10 @@ def serving(db: str, log: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(process, url, log)
+        wait_ready(url, process, log, timeout_s=START_TIMEOUT_S)
         yield process, url
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"cebsim serve exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"cebsim serve did not answer within {START_TIMEOUT_S} s:\n{log.read_text(errors='replace')}")
+        stop(process, group=True)
 
 
 def unsigned_order(enterprise: Registered) -> tuple[str, bytes]:

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from benchmarks.harness.processes import stop
 from declarations.domain.review import ReviewState
 from declarations.domain.tax import dutiable_values
 from declarations.store.tables import stage_state
 from gateway.settings import Settings
 from tests.e2e.parcels import LIST, ORDER, PAYMENT, WAYBILL, guid_of, parcel, unique_buyer, unique_code
-from tests.integration.pipeline_support import fresh_database, gateway, start_worker, stop_worker, worker
+from tests.integration.pipeline_support import fresh_database, gateway, start_worker, worker
 
 pytestmark = pytest.mark.integration
 TERMINAL = {"899", "100", "-621106", "-621005", "-621018"}
@@ -43,7 +44,7 @@ def test_a_worker_killed_mid_stream_loses_nothing_counts_nothing_twice_and_repea
             first.kill()
             first.wait(timeout=10)
         finally:
-            stop_worker(first)
+            stop(first)
         lists = [guid_of(p[LIST]) for p in parcels]
         with worker(kafka_bootstrap, db):
             sender.wait_until(LIST, lists, {"899"})
