@@ -56,14 +56,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """The app of one `cebsim serve --workers N` process: its settings come from the CEBSIM_*
     variables the parent set, and it builds its own runtime (producer, pool, acceptor)."""
-    configure_logging()
-    return create_app(Settings())
-
-
-def configure_logging() -> None:
-    """One access line per request from `cebsim.access` (method, route, status, time; never a body
-    or a key), as text or JSON (`gateway.logs`); uvicorn's own access log is off, it would repeat it."""
     logs.configure()
+    return create_app(Settings())
 
 
 class ObserveMiddleware:

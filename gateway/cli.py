@@ -49,7 +49,8 @@ def serve(
     """Run the gateway (embedded by default: in-process bus, SQLite file under var/)."""
     import uvicorn
 
-    from gateway.app import configure_logging, create_app
+    from gateway import logs
+    from gateway.app import create_app
     from gateway.runtime import build_runtime
     from gateway.settings import Settings
 
@@ -65,32 +66,19 @@ def serve(
         f"signatures {'required' if settings.require_signatures else 'optional'}"
         + (f", {workers} processes)" if workers > 1 else ")")
     )
-    configure_logging()
-    level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").lower()
+    # one access line per request from `cebsim.access` (never a body or a key), text or JSON;
+    # uvicorn's own access log would repeat it, and its other lines go through our handler too
+    served: dict[str, Any] = {"host": settings.host, "port": settings.port, "access_log": False,
+                              "log_config": None, "log_level": logs.configure().lower()}  # fmt: skip
     if workers > 1:
         _prepare_shared(settings)
         os.environ.update(_environment(settings))  # each process rebuilds the same settings from it
-        uvicorn.run(
-            "gateway.app:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=settings.host,
-            port=settings.port,
-            log_level=level,
-            log_config=None,  # uvicorn's own lines go through ours (gateway.logs), text or JSON
-            access_log=False,
-        )
+        uvicorn.run("gateway.app:app_from_environment", factory=True, workers=workers, **served)
         return
     runtime = build_runtime(settings)
     if demo:
         _print_demo(runtime)
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=settings.host,
-        port=settings.port,
-        log_level=level,
-        access_log=False,
-    )
+    uvicorn.run(create_app(settings, runtime), **served)
 
 
 def _check_workers(settings: Any, demo: bool) -> None:

@@ -18,7 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 # the attributes every LogRecord has; anything else on a record came from `extra=`
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# (uvicorn adds `color_message`, the message with terminal colour codes: not for a JSON line)
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
@@ -36,8 +41,8 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def configure() -> None:
-    """Configure the root logger once, from CEBSIM_LOG_LEVEL and CEBSIM_LOG_FORMAT."""
+def configure() -> str:
+    """Configure the root logger once, from CEBSIM_LOG_LEVEL and CEBSIM_LOG_FORMAT; the level."""
     level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").upper()
     shape = os.environ.get("CEBSIM_LOG_FORMAT", "text").lower()
     if shape not in {"text", "json"}:
@@ -45,3 +50,4 @@ def configure() -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if shape == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
+    return level

@@ -21,7 +21,9 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "schemas" / "examples" / "CEB311
 def test_a_record_becomes_one_json_line_with_its_extra_fields() -> None:
     record = logging.LogRecord("cebsim.access", logging.INFO, "f.py", 1, "%s %d", ("GET", 200), None)
     record.route = "/healthz"
+    record.color_message = "\x1b[36mGET\x1b[0m 200"  # uvicorn's coloured copy of the message
     line = json.loads(logs.JsonFormatter().format(record))
+    assert "color_message" not in line
     assert line["message"] == "GET 200"
     assert (line["level"], line["logger"], line["route"]) == ("INFO", "cebsim.access", "/healthz")
     assert datetime.fromisoformat(line["ts"]).tzinfo is not None
