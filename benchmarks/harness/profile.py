@@ -9,7 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
-WAITING = ("Condition.wait", "Queue.get", "EpollSelector.select", "Event.wait", "sleep")
+# leaf frames of a thread that waits (a lock, a queue, a socket; psycopg's Connection.wait is
+# a thread waiting for PostgreSQL's answer), counted apart from the busy samples
+WAITING = ("Condition.wait", "Queue.get", "EpollSelector.select", "Event.wait", "sleep", "Connection.wait")
 
 
 def available() -> bool:

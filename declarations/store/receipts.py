@@ -155,9 +155,10 @@ class ReceiptStore:
     def _document(
         conn: sa.Connection, item: RecordedReceipt, found: dict[int, StoredDocument]
     ) -> StoredDocument:
-        document = found.get(item.document_id) if item.document_id is not None else None
-        if document is None and item.document_id is None:
-            document = find_document(conn, item.ref())
+        if item.document_id is None:
+            document = find_document(conn, item.ref())  # by guid or business key: one at a time
+        else:
+            document = found.get(item.document_id)
         if document is None:
             raise RequestError(
                 f"no stored document for this {item.message_type} receipt ({item.ref()})",

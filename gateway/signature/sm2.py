@@ -2,10 +2,11 @@
 
 The arithmetic is here rather than in gmssl: gmssl computes on hex strings in affine coordinates and
 took ~13 ms per verification, the largest single cost of intake for SM2-signed traffic. Here points
-are in Jacobian coordinates (no inversion per step, a = -3 doubling), k*G uses a table of the
-multiples of G built once, and k*Q a 4-bit window: ~2.6 ms per verification, 0.7 ms per
-signature. gmssl remains the oracle the tests check this module against. Nothing here is
-hardened against timing side channels: the simulator signs with test keys only.
+are in Jacobian coordinates (no inversion per step, a = -3 doubling, mixed additions with affine
+table points); k*G and k*Q both use a table of 16^i multiples (G's built once, a public key's
+on its first verification and kept): ~0.8-1 ms per verification with a known key. gmssl remains
+the oracle the tests check this module against. Nothing here is hardened against timing side
+channels: the simulator signs with test keys only.
 
 The nonce comes from `secrets`, r and s are range-checked, a public point must lie on the curve,
 and SM3 comes from OpenSSL. The message hash is e = SM3(Z || M), where Z binds the signer's
