@@ -21,7 +21,6 @@ source "$state/services.env"
 export CEBSIM_TEST_KAFKA CEBSIM_TEST_DATABASE_URL
 
 echo "== benchmarks (BENCH=$BENCH)"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
 $bin/pytest benchmarks -p no:cacheprovider -o testpaths=benchmarks -s \
-  --benchmark-json="benchmarks/results/pytest-benchmark-$stamp.json" "$@"
+  --benchmark-json="benchmarks/results/pytest-benchmark.json" "$@"  # the last run's; git keeps the rest
 $bin/python -m benchmarks.readme_table
