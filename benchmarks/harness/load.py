@@ -1,6 +1,6 @@
 """Generated traffic, in-process replays and the raw ceilings (lxml validate, kafka-python) of a run.
 
-- `traffic(parcels, seed, out)`: unsigned import traffic from `cebsim generate` (JSONL), loaded.
+- `traffic(parcels, seed, sign=...)`: import traffic from `cebsim generate` (JSONL), cached, loaded.
 - `replay(traffic, target, options)`: the replay engine (open-loop, `RawHttpClient`) in this process,
   returning the same report as `cebsim replay --report`.
 - `bare_validate_rate(bodies)`: `schemas.loader.validate` (lxml parse + XSD validate) per second on
