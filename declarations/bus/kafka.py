@@ -171,12 +171,16 @@ def _await_topics(consumer: KafkaConsumer, topics: Sequence[str], timeout_s: flo
 class KafkaBusConsumer:
     def __init__(self, consumer: KafkaConsumer) -> None:
         self._consumer = consumer
+        self._since: dict[TopicPartition, int] = {}  # offset of the first uncommitted record polled
 
     def poll(self, max_records: int = 500, timeout_s: float = 0.1) -> list[BusRecord]:
         try:
             batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
         except KafkaError as exc:
             raise BusUnavailableError(f"polling Kafka failed: {exc}") from exc
+        for partition, messages in batches.items():
+            if messages:
+                self._since.setdefault(partition, messages[0].offset)
         return [
             BusRecord(m.topic, m.partition, m.offset, m.key or b"", m.value or b"", tuple(m.headers or ()))
             for messages in batches.values()
@@ -188,6 +192,18 @@ class KafkaBusConsumer:
             self._consumer.commit()
         except KafkaError as exc:
             raise BusUnavailableError(f"committing offsets to Kafka failed: {exc}") from exc
+        self._since.clear()
+
+    def rewind(self) -> None:
+        """Seek back the partitions still assigned; a revoked one restarts from the group's commit."""
+        try:
+            assigned = self._consumer.assignment()
+            for partition, offset in self._since.items():
+                if partition in assigned:
+                    self._consumer.seek(partition, offset)
+        except KafkaError as exc:
+            raise BusUnavailableError(f"rewinding the Kafka consumer failed: {exc}") from exc
+        self._since.clear()
 
     def close(self) -> None:
         try:

@@ -96,6 +96,7 @@ class MemoryConsumer:
         self._topics = topics
         with bus._changed:
             self._positions = bus._positions(group, topics)
+        self._since: dict[tuple[str, int], int] = {}  # position before the first uncommitted record
 
     def poll(self, max_records: int = 500, timeout_s: float = 0.1) -> list[BusRecord]:
         with self._bus._changed:
@@ -106,12 +107,18 @@ class MemoryConsumer:
                 self._refresh_partitions()
                 batch = self._bus._read(self._positions, max_records)
         for record in batch:
+            self._since.setdefault((record.topic, record.partition), record.offset)
             self._positions[(record.topic, record.partition)] = record.offset + 1
         return batch
 
     def commit(self) -> None:
         with self._bus._changed:
             self._bus._committed.setdefault(self._group, {}).update(self._positions)
+        self._since.clear()
+
+    def rewind(self) -> None:
+        self._positions.update(self._since)
+        self._since.clear()
 
     def close(self) -> None:
         """Nothing to release: positions not committed are simply forgotten."""

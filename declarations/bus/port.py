@@ -6,7 +6,7 @@ The delivery contract, the same for every adapter:
 - Records with the same key land in the same partition, and a partition is read in order.
 - A consumer group reads each record at least once: `commit` stores the position after the last
   record `poll` returned, and a consumer that joins the group later resumes from there, so records
-  polled but not committed are delivered again.
+  polled but not committed are delivered again; `rewind` delivers them again to the same consumer.
 """
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ class BusConsumer(Protocol):
 
     def commit(self) -> None:
         """Store the group's position after every record returned by `poll` so far."""
+        ...
+
+    def rewind(self) -> None:
+        """Go back to the position of the last `commit`: the records polled since then come again.
+
+        For a batch whose processing failed: without it, the next `poll` would go on after the
+        batch, and its records would only come back once the consumer rejoined the group.
+        """
         ...
 
     def close(self) -> None: ...

@@ -115,6 +115,7 @@ class SqlConsumer:
         self._group = group
         self._topics = topics
         self._positions = self._committed()
+        self._since: dict[str, int] = {}  # position before the first uncommitted record, per topic
 
     def _committed(self) -> dict[str, int]:
         with self._bus._engine.connect() as conn:
@@ -132,8 +133,13 @@ class SqlConsumer:
             self._bus.wait(timeout_s)
             records = self._read(max_records)
         for record in records:
+            self._since.setdefault(record.topic, self._positions[record.topic])
             self._positions[record.topic] = max(self._positions[record.topic], record.offset)
         return records
+
+    def rewind(self) -> None:
+        self._positions.update(self._since)
+        self._since.clear()
 
     def _read(self, max_records: int) -> list[BusRecord]:
         condition = sa.or_(
@@ -164,6 +170,7 @@ class SqlConsumer:
                         )
         except sa.exc.SQLAlchemyError as exc:
             raise BusUnavailableError(f"the embedded bus cannot commit: {type(exc).__name__}") from exc
+        self._since.clear()
 
     def close(self) -> None:
         """Positions not committed are forgotten, as in Kafka."""

@@ -6,7 +6,8 @@ redelivered event stores nothing new, and a document's status never moves backwa
 
 Order per batch: poll → one transaction (receipts, invtNo updates, dead letters on the embedded
 bus; a batch with a bad event is redone event by event) → dead letters to Kafka → commit offsets.
-A crash before the commit replays the batch, and the unique receipt rows make that harmless.
+A crash before the commit replays the batch, and so does a failure (the consumer rewinds to its
+last commit); the unique receipt rows make that harmless.
 """
 
 from __future__ import annotations
@@ -83,6 +84,15 @@ class Recorder:
         if not records:
             return 0
         try:
+            self._record(records)
+            self._consumer.commit()
+        except BaseException:
+            self._consumer.rewind()  # poll the batch again: recording it twice stores nothing new
+            raise
+        return len(records)
+
+    def _record(self, records: list[BusRecord]) -> None:
+        try:
             dead = self._record_batch(records)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot record receipts: {type(exc).__name__}") from exc
@@ -90,8 +100,6 @@ class Recorder:
             for output in dead:
                 self._bus.publish(output.topic, output.key, output.value, output.headers)
             self._bus.flush()
-        self._consumer.commit()
-        return len(records)
 
     def _record_batch(self, records: list[BusRecord]) -> list[Output]:
         """Record the batch in one transaction; its dead letters.

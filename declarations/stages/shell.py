@@ -7,14 +7,18 @@ The commit order (house style rule 8), per batch of polled records:
        a redelivered batch changes nothing);
     3. run the core on each record, with the state of its key;
     4. in ONE database transaction: the new states, the processed offsets, and the outputs as
-       outbox rows;
-    5. publish the outbox and flush (Kafka: acks=all), then delete the sent outbox rows;
+       outbox rows (plus deleting the previous batch's outbox rows, published since);
+    5. publish the outputs and flush (Kafka: acks=all);
     6. commit the consumer offsets.
 
-A crash after 4 leaves outbox rows that the next start publishes first (5), so an effect that was
+A crash after 4 leaves outbox rows that the next start publishes first, so an effect that was
 persisted is always published, and at least once; consumers downstream are idempotent. A crash
-before 4 changes nothing: the records are polled again. A record the core cannot decode or
-process goes to the dead-letter topic with the reason, and the stream goes on.
+before 4 changes nothing: the consumer rewinds and the records are polled again (a batch that
+fails after 4 is polled again too, and its stored offsets skip it). A failed publish (5) leaves the rows too,
+and the shell publishes the whole outbox before its next batch. Deleting sent rows in the next
+batch's transaction, not in one of their own, saves a transaction per batch; an idle stage deletes
+them at its next tick. A record the core cannot decode or process goes to the dead-letter topic
+with the reason, and the stream goes on.
 """
 
 from __future__ import annotations
@@ -58,6 +62,14 @@ class StageLogic(Protocol):
     def tick(self, key: str, state: Any, now: datetime) -> Step: ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Outbox:
+    """A committed batch's outputs, in order, and their outbox row ids (none on a transactional bus)."""
+
+    ids: list[int]
+    outputs: list[Output]
+
+
 @dataclass
 class _Work:
     states: dict[str, Any]
@@ -85,6 +97,8 @@ class StageShell:
         self._max_records = max_records
         self._partitions = partitions
         self._consumer: BusConsumer | None = None
+        self._sent: list[int] = []  # outbox rows published and flushed, deleted by the next transaction
+        self._unsent = False  # a publish failed: the outbox holds rows nobody is about to send
 
     def start(self) -> None:
         self._bus.create_topics(
@@ -117,14 +131,19 @@ class StageShell:
 
     def run_once(self, timeout_s: float = 0.2) -> int:
         assert self._consumer is not None, "start() the shell first"
+        if self._unsent:
+            self.publish_outbox()
         records = self._consumer.poll(max_records=self._max_records, timeout_s=timeout_s)
         if not records:
             return 0
-        self._process(records)
-        self.publish_outbox()
-        if isinstance(self._bus, TransactionalBus):
-            self._bus.notify()
-        self._consumer.commit()
+        try:
+            self._publish(self._process(records))
+            self._consumer.commit()
+        except BaseException:
+            # poll again from the last commit: a batch that was persisted is then skipped by its
+            # stored offsets, one that was not is processed again; either way none is lost
+            self._consumer.rewind()
+            raise
         return len(records)
 
     def tick_once(self) -> int:
@@ -136,11 +155,13 @@ class StageShell:
             work = _Work(store.load(keys))
             for key in keys:
                 self._record_step(work, key, self.logic.tick(key, work.states[key], now))
-            self._persist(store, work, {}, {}, now)
-        self.publish_outbox()
+            outbox = self._persist(store, work, {}, now)
+        self._sent = []
+        self._publish(outbox)
         return len(keys)
 
     def publish_outbox(self) -> None:
+        """Publish every outbox row of this stage (left by a crash or a failed publish), then delete them."""
         if isinstance(self._bus, TransactionalBus):
             return  # its records commit with the batch: the outbox stays empty, skip a write transaction
         with self._transaction() as conn:
@@ -150,8 +171,10 @@ class StageShell:
                 self._bus.publish(item.output.topic, item.output.key, item.output.value, item.output.headers)
             self._bus.flush()
             store.sent([item.id for item in pending])
+        self._sent = []
+        self._unsent = False
 
-    def _process(self, records: Sequence[BusRecord]) -> None:
+    def _process(self, records: Sequence[BusRecord]) -> _Outbox:
         now = self._clock.now()
         with self._transaction() as conn:
             store = StageStore(conn, self.logic.name)
@@ -160,8 +183,25 @@ class StageShell:
             work = _Work(store.load(self._key(r) for r in fresh))
             for record in fresh:
                 self._apply(work, record, now)
-            reached = {(r.topic, r.partition): r.offset for r in records}
-            self._persist(store, work, reached, known, now)
+            outbox = self._persist(store, work, {(r.topic, r.partition): r.offset for r in records}, now)
+        self._sent = []
+        return outbox
+
+    def _publish(self, outbox: _Outbox) -> None:
+        """Send a committed batch's outputs (Kafka); their outbox rows go in the next transaction."""
+        if isinstance(self._bus, TransactionalBus):
+            self._bus.notify()  # the records were committed with the batch
+            return
+        if not outbox.outputs:
+            return
+        try:
+            for output in outbox.outputs:
+                self._bus.publish(output.topic, output.key, output.value, output.headers)
+            self._bus.flush()
+        except DependencyError:
+            self._unsent = True
+            raise
+        self._sent = outbox.ids
 
     def _apply(self, work: _Work, record: BusRecord, now: datetime) -> None:
         key = self._key(record)
@@ -199,21 +239,19 @@ class StageShell:
         store: StageStore,
         work: _Work,
         reached: dict[tuple[str, int], int],
-        known: dict[tuple[str, int], int],
         now: datetime,
-    ) -> None:
-        for key, step in work.touched.items():
-            if step.state is None:
-                store.delete(key)
-            else:
-                store.save(key, step.state, step.deadline, now)
-        store.save_offsets(self._bus.epoch, reached, known)
+    ) -> _Outbox:
+        touched = work.touched.items()
+        store.delete(key for key, step in touched if step.state is None)
+        store.save({key: (step.state, step.deadline) for key, step in touched if step.state is not None}, now)
+        store.save_offsets(self._bus.epoch, reached)
         if isinstance(self._bus, TransactionalBus):  # embedded: the records commit with the state
             self._bus.publish_in(
                 store.connection, [self._bus.row(o.topic, o.key, o.value, o.headers) for o in work.outputs]
             )
-        else:
-            store.add_outputs(work.outputs)
+            return _Outbox([], work.outputs)
+        store.sent(self._sent)
+        return _Outbox(store.add_outputs(work.outputs), work.outputs)
 
     def _transaction(self) -> Any:
         return _Transaction(self._engine)

@@ -11,7 +11,7 @@ import base64
 import copyreg
 import json
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from declarations.bus.port import Headers
+from declarations.store.counters import insert_for
 from declarations.store.tables import stage_offsets, stage_outbox, stage_state
 
 
@@ -73,24 +74,37 @@ class StageStore:
             found.update({row.key: pickle.loads(row.state) for row in rows})  # noqa: S301 (own state, see above)
         return found
 
-    def save(self, key: str, state: Any, deadline: datetime | None, now: datetime) -> None:
-        values = {
-            "state": pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
-            "deadline": deadline,
-            "updated_at": now,
-        }
-        updated = self._conn.execute(
-            stage_state.update()
-            .where(stage_state.c.stage == self._stage, stage_state.c.key == key)
-            .values(**values)
-        )
-        if updated.rowcount == 0:
-            self._conn.execute(stage_state.insert().values(stage=self._stage, key=key, **values))
+    def save(self, states: Mapping[str, tuple[Any, datetime | None]], now: datetime) -> None:
+        """Store each key's (state, deadline): one upsert for the whole batch."""
+        rows = [
+            {
+                "stage": self._stage,
+                "key": key,
+                "state": pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
+                "deadline": deadline,
+                "updated_at": now,
+            }
+            for key, (state, deadline) in states.items()
+        ]
+        if rows:
+            insert = insert_for(self._conn, stage_state)
+            new = insert.excluded
+            self._conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[stage_state.c.stage, stage_state.c.key],
+                    set_={"state": new.state, "deadline": new.deadline, "updated_at": new.updated_at},
+                ),
+                rows,
+            )
 
-    def delete(self, key: str) -> None:
-        self._conn.execute(
-            stage_state.delete().where(stage_state.c.stage == self._stage, stage_state.c.key == key)
-        )
+    def delete(self, keys: Iterable[str]) -> None:
+        gone = sorted(set(keys))
+        for start in range(0, len(gone), 500):
+            self._conn.execute(
+                stage_state.delete().where(
+                    stage_state.c.stage == self._stage, stage_state.c.key.in_(gone[start : start + 500])
+                )
+            )
 
     def due(self, now: datetime, limit: int = 1000) -> list[str]:
         """Keys whose deadline has passed."""
@@ -110,26 +124,29 @@ class StageStore:
         ).all()
         return {(row.topic, row.partition): int(row.offset) for row in rows}
 
-    def save_offsets(
-        self, epoch: str, offsets: Mapping[tuple[str, int], int], known: Mapping[tuple[str, int], int]
-    ) -> None:
-        for (topic, partition), offset in offsets.items():
-            where = (
-                stage_offsets.c.stage == self._stage,
-                stage_offsets.c.epoch == epoch,
-                stage_offsets.c.topic == topic,
-                stage_offsets.c.partition == partition,
+    def save_offsets(self, epoch: str, offsets: Mapping[tuple[str, int], int]) -> None:
+        """Store the last processed offset of each (topic, partition): one upsert."""
+        rows = [
+            {"stage": self._stage, "epoch": epoch, "topic": topic, "partition": partition, "offset": offset}
+            for (topic, partition), offset in offsets.items()
+        ]
+        if rows:
+            insert = insert_for(self._conn, stage_offsets)
+            self._conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[
+                        stage_offsets.c.stage,
+                        stage_offsets.c.epoch,
+                        stage_offsets.c.topic,
+                        stage_offsets.c.partition,
+                    ],
+                    set_={"offset": insert.excluded.offset},
+                ),
+                rows,
             )
-            if (topic, partition) in known:
-                self._conn.execute(stage_offsets.update().where(*where).values(offset=offset))
-            else:
-                self._conn.execute(
-                    stage_offsets.insert().values(
-                        stage=self._stage, epoch=epoch, topic=topic, partition=partition, offset=offset
-                    )
-                )
 
-    def add_outputs(self, outputs: Iterable[Output]) -> None:
+    def add_outputs(self, outputs: Sequence[Output]) -> list[int]:
+        """Put the outputs in the outbox; their row ids, for `sent` once they are published."""
         rows = [
             {
                 "stage": self._stage,
@@ -140,8 +157,9 @@ class StageStore:
             }
             for o in outputs
         ]
-        if rows:
-            self._conn.execute(stage_outbox.insert(), rows)
+        if not rows:
+            return []
+        return list(self._conn.scalars(stage_outbox.insert().returning(stage_outbox.c.id), rows))
 
     def pending(self, limit: int = 5000) -> list[Pending]:
         rows = self._conn.execute(

@@ -72,6 +72,28 @@ class BusContract:
             second.close()
         assert [r.value for r in again] == [b"2", b"3"]
 
+    def test_rewind_delivers_what_was_polled_since_the_last_commit_again(self, bus: Bus, topic: str) -> None:
+        bus.create_topics({topic: 2})
+        for number in range(6):
+            bus.publish(topic, f"K{number % 2}".encode(), str(number).encode())
+        bus.flush()
+        consumer = bus.consumer(group(), [topic])
+        try:
+            committed = poll_until(consumer, 2)
+            consumer.commit()
+            failed = poll_until(consumer, 4)  # a batch whose processing fails
+            consumer.rewind()
+            again = poll_until(consumer, 4)
+            consumer.commit()
+            consumer.rewind()  # nothing polled since the commit: nothing comes again
+            after = consumer.poll(max_records=10, timeout_s=0.5)
+        finally:
+            consumer.close()
+        values = sorted(r.value for r in failed)
+        assert sorted(r.value for r in again) == values
+        assert sorted(r.value for r in committed + failed) == [str(n).encode() for n in range(6)]
+        assert after == []
+
     def test_each_group_reads_every_record(self, bus: Bus, topic: str) -> None:
         bus.create_topics({topic: 2})
         for number in range(5):
