@@ -52,6 +52,28 @@ class Traffic:
     checked: bool = False  # True when a manifest gives expected outcomes
 
 
+def split(traffic: Traffic, parcels: int) -> tuple[Traffic, Traffic]:
+    """The first `parcels` parcels (in order of their first message) and the rest, as two traffics.
+
+    For a warm-up before a measured run on the same simulator: both halves have the same senders
+    and keys. ValueError if a message carries documents of parcels from both halves.
+    """
+    order = list(dict.fromkeys(parcel for message in traffic.messages for parcel in message.parcels))
+    first = set(order[:parcels])
+    head = [m for m in traffic.messages if first.issuperset(m.parcels)]
+    tail = [m for m in traffic.messages if not first.issuperset(m.parcels)]
+    if any(first.intersection(m.parcels) for m in tail):
+        raise ValueError(f"a message carries documents of the first {parcels} parcels and of later ones")
+
+    def expected(keep: bool) -> dict[str, Expectation]:
+        return {parcel: e for parcel, e in traffic.parcels.items() if (parcel in first) == keep}
+
+    return (
+        Traffic(head, traffic.keys, expected(True), traffic.checked),
+        Traffic(tail, traffic.keys, expected(False), traffic.checked),
+    )
+
+
 def load(directory: Path, parties: Path | None = None) -> Traffic:
     """The traffic in `directory`; ValueError when it holds none or a sender has no key."""
     keys = {row["code"]: row["api_key"] for row in read_parties(parties or directory / "parties.json")}
