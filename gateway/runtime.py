@@ -24,6 +24,7 @@ from declarations.store.migrate import open_store
 from gateway.intake.acceptor import ACCEPTED_TOPIC, Acceptor
 from gateway.intake.service import IntakePolicy, IntakeService
 from gateway.metrics import Metrics
+from gateway.receipt_watch import ReceiptWatch
 from gateway.recent import ApiKeys
 from gateway.settings import Settings
 from gateway.webhooks.deliveries import DeliveryLog
@@ -46,6 +47,7 @@ class Runtime:
     intake: IntakeService
     policy: IntakePolicy
     metrics: Metrics
+    receipt_watch: ReceiptWatch  # wakes long-polling readers of GET /ceb/receipts
     webhooks: WebhookDispatcher | None = None
     pipeline: Pipeline | None = None  # the clearance stages, in this process (embedded mode)
 
@@ -57,6 +59,7 @@ class Runtime:
             self.webhooks.start()
 
     def stop(self) -> None:
+        self.receipt_watch.stop()
         if self.webhooks is not None:
             self.webhooks.stop()
         self.acceptor.stop()
@@ -94,7 +97,18 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
     metrics = Metrics()
     metrics.watch_bus(bus, CONSUMER_GROUPS)
     runtime = Runtime(
-        settings, engine, bus, clock, registry, keys, acceptor, intake, policy, metrics, webhooks
+        settings,
+        engine,
+        bus,
+        clock,
+        registry,
+        keys,
+        acceptor,
+        intake,
+        policy,
+        metrics,
+        ReceiptWatch(engine),
+        webhooks,
     )
     if settings.pipeline if settings.pipeline is not None else settings.bus == "memory":
         stages = [

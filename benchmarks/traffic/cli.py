@@ -120,7 +120,9 @@ def _config(given: dict[str, Any]) -> Any:
 @click.option("--duration", type=click.FloatRange(min=0), default=None, help="Stop sending after S seconds.")
 @click.option("--parcels", type=click.IntRange(min=1), default=None, help="Send the first N parcels only.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=64, show_default=True)
-@click.option("--receipts", type=click.Choice(["poll", "none"]), default="poll", show_default=True)
+@click.option("--receipts", type=click.Choice(["long-poll", "poll", "none"]), default="long-poll",
+              show_default=True, help="Follow receipts with long polls (GET /ceb/receipts?wait=1), "
+              "plain polls every 0.1 s, or not at all.")  # fmt: skip
 @click.option("--drain", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for outstanding receipts after the last send.")  # fmt: skip
 @click.option("--parties", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -143,7 +145,8 @@ def replay(**given: Any) -> None:
         duration_s=given["duration"],
         parcels=given["parcels"],
         concurrency=given["concurrency"],
-        follow_receipts=given["receipts"] == "poll",
+        follow_receipts=given["receipts"] != "none",
+        long_poll_s=1.0 if given["receipts"] == "long-poll" else 0.0,
         drain_s=given["drain"],
     )
     outputs = {"parties": given["parties"], "report": given["report"], "html": given["html"]}

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from benchmarks.traffic.hdr import Histogram
-from benchmarks.traffic.ports import Clock, Receipts, Sender, Sent
+from benchmarks.traffic.ports import RECEIPT_PAGE, Clock, Receipts, Sender, Sent
 from benchmarks.traffic.schedule import intended_offset
 from benchmarks.traffic.source import Outgoing, Traffic
 from benchmarks.traffic.tracker import Tracker
@@ -31,7 +31,10 @@ class ReplayOptions:
     parcels: int | None = None
     concurrency: int = 64
     follow_receipts: bool = True
-    poll_interval_s: float = 0.1
+    poll_interval_s: float = 0.1  # between polls that found nothing new
+    long_poll_s: float = (
+        1.0  # GET /ceb/receipts?wait=: the server holds an empty poll this long (0: plain polls)
+    )
     drain_s: float = 30.0
 
 
@@ -148,32 +151,35 @@ class Replay:
         results.tracker.on_sent(message, intended, answer, now)
 
     async def _follow(self) -> None:
-        assert self.receipts is not None
-        senders = sorted({message.sender for message in self.messages})
-        cursors = dict.fromkeys(senders, 0)
-        idle_since: float | None = None
-        while True:
-            await asyncio.gather(*(self._poll(code, cursors) for code in senders))
-            now = self.clock.now()
-            if not self._sending:
-                idle_since = idle_since or now
-                done = self.results.tracker.outstanding == 0
-                if done or now - idle_since > self.options.drain_s:
-                    return
-            await self.clock.sleep_until(now + self.options.poll_interval_s)
+        """One reader per sender, until every parcel is terminal or DRAIN_S after the last send;
+        then the readers still waiting on a long poll are cancelled."""
+        finished = asyncio.Event()
+        readers = [asyncio.create_task(self._read(code, finished))
+                   for code in sorted({message.sender for message in self.messages})]  # fmt: skip
+        await finished.wait()
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
 
-    async def _poll(self, code: str, cursors: dict[str, int]) -> None:
+    async def _read(self, code: str, finished: asyncio.Event) -> None:
         assert self.receipts is not None
+        cursor, wait, results = 0, self.options.long_poll_s, self.results
         while True:
-            rows, cursor = await self.receipts.page(self.traffic.keys[code], cursors[code])
-            self.results.polls += 1
+            rows, next_cursor = await self.receipts.page(self.traffic.keys[code], cursor, wait)
+            results.polls += 1
             now = self.clock.now()
             for row in rows:
-                self.results.tracker.on_receipt(row, now)
-            self.results.receipts_seen += len(rows)
-            cursors[code] = max(cursors[code], cursor)
-            if len(rows) < 1000:
+                results.tracker.on_receipt(row, now)
+            results.receipts_seen += len(rows)
+            cursor = max(cursor, next_cursor)
+            if not self._sending and (results.tracker.outstanding == 0
+                                      or now - results.last_sent > self.options.drain_s):  # fmt: skip
+                finished.set()
                 return
+            if len(rows) >= RECEIPT_PAGE:
+                continue  # a full page: more are waiting
+            # even when long polling: a pause lets receipts gather into one page while they flow
+            await self.clock.sleep_until(now + self.options.poll_interval_s)
 
     async def _report(self, progress: Callable[[Results], None]) -> None:
         while True:

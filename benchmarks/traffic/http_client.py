@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 
-from benchmarks.traffic.ports import Sent
+from benchmarks.traffic.ports import RECEIPT_PAGE, Sent
 
-RECEIPT_PAGE = 1000
 RETURN_STATUS = re.compile(rb"<(?:\w+:)?returnStatus>\s*(-?\d+)\s*<")  # a refusal's code, when no rule header
 
 
@@ -35,9 +34,11 @@ class HttpClient:
             rule = found.group(1).decode() if found else ""
         return Sent(answer.status_code, rule)
 
-    async def page(self, api_key: str, after: int) -> tuple[list[dict[str, Any]], int]:
+    async def page(self, api_key: str, after: int, wait_s: float = 0.0) -> tuple[list[dict[str, Any]], int]:
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         params = {"after": str(after), "limit": str(RECEIPT_PAGE)}
+        if wait_s > 0:
+            params["wait"] = f"{wait_s:g}"
         try:
             answer = await self._client.get("/ceb/receipts", params=params, headers=headers)
             answer.raise_for_status()

@@ -20,13 +20,17 @@ class Sent:
     error: str = ""
 
 
+RECEIPT_PAGE = 1000  # receipts asked for per GET /ceb/receipts (the API's largest page)
+
+
 class Sender(Protocol):
     async def post(self, api_key: str, body: bytes) -> Sent: ...
 
 
 class Receipts(Protocol):
-    async def page(self, api_key: str, after: int) -> tuple[list[dict[str, Any]], int]:
-        """Receipts with cursor > `after` (JSON rows of GET /ceb/receipts) and the next cursor."""
+    async def page(self, api_key: str, after: int, wait_s: float = 0.0) -> tuple[list[dict[str, Any]], int]:
+        """Receipts with cursor > `after` (JSON rows of GET /ceb/receipts) and the next cursor;
+        with `wait_s` > 0 a long poll: the server answers once there are some, or after wait_s."""
         ...
 
 

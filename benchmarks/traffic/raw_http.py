@@ -20,7 +20,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.traffic.ports import Sent
+from benchmarks.traffic.ports import RECEIPT_PAGE, Sent
 
 RETURN_STATUS = re.compile(rb"<(?:\w+:)?returnStatus>\s*(-?\d+)\s*<")
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
@@ -57,8 +57,9 @@ class RawHttpClient:
             rule = found.group(1).decode() if found else ""
         return Sent(status, rule)
 
-    async def page(self, api_key: str, after: int) -> tuple[list[dict[str, Any]], int]:
-        head = (f"GET {self._prefix}/ceb/receipts?after={after}&limit=1000 HTTP/1.1\r\n"
+    async def page(self, api_key: str, after: int, wait_s: float = 0.0) -> tuple[list[dict[str, Any]], int]:
+        wait = f"&wait={wait_s:g}" if wait_s > 0 else ""
+        head = (f"GET {self._prefix}/ceb/receipts?after={after}&limit={RECEIPT_PAGE}{wait} HTTP/1.1\r\n"
                 f"Host: {self._host_header}\r\nAuthorization: Bearer {api_key}\r\n"
                 "Accept: application/json\r\n\r\n")  # fmt: skip
         try:

@@ -110,6 +110,28 @@ class ReceiptStore:
             raise StoreUnavailableError(f"cannot read receipts: {type(exc).__name__}") from exc
         return ReceiptPage(rows, rows[-1].cursor if rows else after)
 
+    @staticmethod
+    def newer(engine: sa.Engine, after: int | None) -> tuple[int, frozenset[str]]:
+        """The highest receipt id, and the enterprises with receipts past `after` (None: just the id).
+
+        Receipt ids are taken under the writers' lock and commit in id order, so a reader that
+        moves past the highest id never skips a receipt that commits later.
+        """
+        try:
+            with engine.connect().execution_options(**READ_ONLY) as conn:
+                if after is None:
+                    return int(
+                        conn.execute(sa.select(sa.func.coalesce(sa.func.max(receipts.c.id), 0))).scalar_one()
+                    ), frozenset()
+                rows = conn.execute(
+                    sa.select(receipts.c.enterprise_code, sa.func.max(receipts.c.id))
+                    .where(receipts.c.id > after)
+                    .group_by(receipts.c.enterprise_code)
+                ).all()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot read receipts: {type(exc).__name__}") from exc
+        return max((int(row[1]) for row in rows), default=after), frozenset(row[0] for row in rows)
+
     def _record(self, conn: sa.Connection, items: list[RecordedReceipt]) -> RecordResult:
         """Statuses first, receipts last: the writers' lock is held for one INSERT and the commit.
 

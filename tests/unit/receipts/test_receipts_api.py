@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from fastapi.testclient import TestClient
 from declarations.identity import Enterprise, Role
 from declarations.store.receipts import ReceiptStore
 from gateway.app import create_app
+from gateway.receipt_watch import ReceiptWatch
 from gateway.runtime import Runtime, build_runtime
 from gateway.settings import Settings
 from gateway.webhooks.deliveries import DeliveryLog
@@ -107,6 +111,10 @@ def test_the_xml_feed_wraps_each_receipt_message_with_its_cursor(api: Api) -> No
         ("limit=0", "receipts-limit"),
         ("limit=1001", "receipts-limit"),
         ("limit=ten", "receipts-limit"),
+        ("wait=-1", "receipts-wait"),
+        ("wait=31", "receipts-wait"),
+        ("wait=soon", "receipts-wait"),
+        ("wait=nan", "receipts-wait"),
     ],
 )
 def test_a_bad_cursor_or_limit_is_answered_400_naming_the_rule(api: Api, query: str, rule: str) -> None:
@@ -123,6 +131,50 @@ def test_a_missing_or_unknown_key_is_answered_401(api: Api, url: str, authorizat
     assert answer.status_code == 401
     assert answer.json()["error"]["rule"] == "api-key"
     assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_long_poll_answers_with_a_receipt_stored_while_it_waits(api: Api) -> None:
+    after = record_for(api, SHOP, "2")
+    answers: list[httpx2.Response] = []
+    reader = threading.Thread(
+        target=lambda: answers.append(api.get(f"/ceb/receipts?after={after}&wait=20", SHOP))
+    )
+    reader.start()
+    time.sleep(0.3)  # the reader is waiting: its first read found nothing
+    record_for(api, RIVAL, "2")  # someone else's receipt does not end the wait
+    assert reader.is_alive()
+    stored = record_for(api, SHOP, "120")
+    reader.join(timeout=15)
+    assert not reader.is_alive(), "the long poll was not answered when the receipt was stored"
+    body = answers[0].json()
+    assert [r["cursor"] for r in body["receipts"]] == [stored]
+    assert body["next_cursor"] == stored
+
+
+def test_a_long_poll_with_nothing_new_answers_an_empty_page_that_keeps_the_place(api: Api) -> None:
+    after = record_for(api, SHOP, "2")
+    started = time.monotonic()
+    answer = api.get(f"/ceb/receipts?after={after}&wait=0.3", SHOP)
+    assert time.monotonic() - started >= 0.3  # it waited before answering empty
+    assert answer.status_code == 200
+    assert answer.json() == {"receipts": [], "next_cursor": after}
+
+
+def test_the_receipt_watch_wakes_only_the_readers_of_the_enterprise_with_new_receipts(api: Api) -> None:
+    watch = ReceiptWatch(api.runtime.engine, interval_s=0.01)
+
+    async def woken_after_recording() -> tuple[bool, bool]:
+        watch.prime()
+        with watch.waiting(SHOP.code) as shop, watch.waiting(RIVAL.code) as rival:
+            await asyncio.to_thread(record_for, api, SHOP, "120")
+            await asyncio.wait_for(shop.wait(), timeout=10)
+            await asyncio.sleep(0.1)  # several more rounds of the watcher
+            return shop.is_set(), rival.is_set()
+
+    try:
+        assert asyncio.run(woken_after_recording()) == (True, False)
+    finally:
+        watch.stop()
 
 
 def test_an_accepted_message_is_in_the_feed_and_its_trail(api: Api) -> None:

@@ -7,6 +7,7 @@ on 127.0.0.1 with a known injected delay (the real httpx client and a real clock
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import heapq
 import threading
 import time
@@ -71,7 +72,7 @@ class ListReceipts:
     def __init__(self, outcomes: dict[str, list[str]]) -> None:
         self.outcomes, self.given = outcomes, False
 
-    async def page(self, api_key: str, after: int) -> tuple[list[dict[str, Any]], int]:
+    async def page(self, api_key: str, after: int, wait_s: float = 0.0) -> tuple[list[dict[str, Any]], int]:
         if self.given:
             return [], after
         self.given = True
@@ -135,6 +136,40 @@ def test_outcomes_are_checked_against_the_manifest() -> None:
     assert [row["parcel"] for row in tracker.unexpected()] == ["P3"]
     assert tracker.funnel["899"] == 1
     assert tracker.funnel["refused"] == 2
+
+
+class OneSilentSender(ListReceipts):
+    """Long polls: the first sender's are answered like ListReceipts, the other's never are."""
+
+    def __init__(self, outcomes: dict[str, list[str]], silent_key: str) -> None:
+        super().__init__(outcomes)
+        self.silent_key, self.waits, self.cancelled = silent_key, set(), 0
+
+    async def page(self, api_key: str, after: int, wait_s: float = 0.0) -> tuple[list[dict[str, Any]], int]:
+        self.waits.add(wait_s)
+        if api_key != self.silent_key:
+            return await super().page(api_key, after, wait_s)
+        try:
+            await asyncio.Event().wait()  # a long poll that nothing ends
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        return [], after
+
+
+def test_a_finished_replay_cancels_the_long_polls_still_waiting() -> None:
+    expectations = {"P1": Expectation("P1", "G1", 1, "CEB622", "899")}
+    traffic = _traffic(2, expectations)
+    traffic.messages[1] = dataclasses.replace(traffic.messages[1], sender="3301960002")
+    traffic.keys["3301960002"] = "cebsim_silent_key"
+    receipts = OneSilentSender({"G1": ["2", "120", "399", "800", "899"]}, "cebsim_silent_key")
+    clock = VirtualClock()
+    options = ReplayOptions(rate=100, concurrency=4, poll_interval_s=0.01, drain_s=60, long_poll_s=5)
+    results = _run(Replay(traffic, SlowServer(clock, 0.001), receipts, clock, options))
+    assert results.tracker.terminal == 1
+    assert receipts.waits == {5}
+    assert receipts.cancelled == 1
+    assert clock.now() < 1  # done when P1 was, not at the end of the drain
 
 
 def test_the_ramp_reaches_the_rate_and_then_keeps_it() -> None:
