@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from declarations.errors import DependencyError
@@ -115,4 +115,4 @@ def _operations(app: FastAPI, runtime: Runtime) -> None:
     def metrics() -> Response:
         """Prometheus metrics: requests, rejections by code, accepted documents, latency histogram,
         and each clearance stage's consumer lag on the bus (`cebsim_bus_lag_records{group,topic}`)."""
-        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ def serve(
 
     from gateway import logs
     from gateway.app import create_app
+    from gateway.metrics import SHARED_DIR
     from gateway.runtime import build_runtime
     from gateway.settings import Settings
 
@@ -73,7 +75,9 @@ def serve(
     if workers > 1:
         _prepare_shared(settings)
         os.environ.update(_environment(settings))  # each process rebuilds the same settings from it
-        uvicorn.run("gateway.app:app_from_environment", factory=True, workers=workers, **served)
+        with tempfile.TemporaryDirectory(prefix="cebsim-metrics-") as shared:
+            os.environ[SHARED_DIR] = shared  # the processes count into files here (gateway.metrics)
+            uvicorn.run("gateway.app:app_from_environment", factory=True, workers=workers, **served)
         return
     runtime = build_runtime(settings)
     if demo:

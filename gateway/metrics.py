@@ -1,14 +1,21 @@
-"""Prometheus metrics of the gateway, on a registry of its own (one per app, so tests do not collide)."""
+"""Prometheus metrics of the gateway, on a registry of its own (one per app, so tests do not collide).
+
+Under `cebsim serve --workers N` each process counts in files of one shared directory
+(PROMETHEUS_MULTIPROC_DIR, set by the parent before the processes start), and `/metrics` answers
+with every process's counters and histograms summed, whichever process the scrape reaches.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from declarations.bus.port import Bus
@@ -19,11 +26,13 @@ from gateway.intake.answers import Answer, FormatAnswer, Problem, ReceiptAnswer
 log = logging.getLogger(__name__)
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+SHARED_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own name for it
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._bus_lag: BusLag | None = None
         self.requests = Counter(
             "cebsim_http_requests",
             "HTTP requests by route and status",
@@ -52,7 +61,19 @@ class Metrics:
 
     def watch_bus(self, bus: Bus, groups: Mapping[str, Sequence[str]]) -> None:
         """Report the stages' consumer lag (`cebsim_bus_lag_records{group, topic}`) at each scrape."""
-        self.registry.register(BusLag(bus, groups))
+        self._bus_lag = BusLag(bus, groups)
+        self.registry.register(self._bus_lag)
+
+    def exposition(self) -> bytes:
+        """The text format for a scrape: this process's metrics, or every process's (see above)."""
+        shared = os.environ.get(SHARED_DIR)
+        if not shared:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=shared)  # type: ignore[no-untyped-call]
+        if self._bus_lag is not None:  # read from the bus: the same answer in every process
+            registry.register(self._bus_lag)
+        return generate_latest(registry)
 
     def observe_answer(self, answer: Answer) -> None:
         if isinstance(answer, Problem):

@@ -121,7 +121,11 @@ def test_two_gateway_processes_share_the_port_and_answer_retries_as_duplicates(
         for sender in senders:
             sender.join()
         ready = httpx.get(f"{url}/readyz", timeout=10)
+        # each scrape on a new connection, so both processes answer some: each must count both
+        scrapes = [httpx.get(f"{url}/metrics", timeout=10).text for _ in range(8)]
     assert ready.status_code == 200
+    posted = 'cebsim_http_requests_total{route="/ceb/messages",status="202"}'
+    assert [_sample(text, posted) for text in scrapes] == [2.0 * len(messages)] * len(scrapes)
     assert [answers[i].status_code for i in sorted(answers)] == [202] * (2 * len(messages))
     for index in range(len(messages)):
         assert receipts_of(answers[2 * index]) == receipts_of(answers[2 * index + 1])
@@ -136,6 +140,13 @@ def test_two_gateway_processes_share_the_port_and_answer_retries_as_duplicates(
     finally:
         engine.dispose()
     assert counts == len(messages)
+
+
+def _sample(exposition: str, name: str) -> float | None:
+    for line in exposition.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return None
 
 
 def test_several_processes_need_kafka_and_postgresql(tmp_path: Path) -> None:
