@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,3 +64,37 @@ def test_an_unknown_log_format_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("CEBSIM_LOG_FORMAT", "yaml")
     with pytest.raises(ValueError, match="text or json"):
         logs.configure()
+
+
+SECRET = "-".join(("ORDER", "SECRET", "110105"))  # built, so that no source line shown quotes it
+
+
+def _failed_lookup(documents: dict[str, str], order_no: str) -> str:
+    try:
+        return documents[order_no]
+    except KeyError as exc:
+        raise RuntimeError(f"no document for {order_no}") from exc
+
+
+def _record_of_a_failure() -> logging.LogRecord:
+    try:
+        _failed_lookup({}, SECRET)
+    except RuntimeError:
+        return logging.LogRecord("cebsim", logging.ERROR, "f.py", 1, "batch failed", (), sys.exc_info())
+    raise AssertionError("the lookup did not fail")
+
+
+@pytest.mark.parametrize("formatter", [logs.TextFormatter(), logs.JsonFormatter()], ids=["text", "json"])
+def test_an_exception_is_logged_with_its_frames_and_types_but_not_its_message(
+    formatter: logging.Formatter,
+) -> None:
+    text = formatter.format(_record_of_a_failure())
+    assert SECRET not in text  # it is in both messages, KeyError's and RuntimeError's
+    assert "_failed_lookup" in text  # where it happened
+    assert "KeyError" in text
+    assert "RuntimeError" in text
+
+
+def test_at_debug_level_exception_messages_are_kept() -> None:
+    text = logs.TextFormatter(messages=True).format(_record_of_a_failure())
+    assert f"RuntimeError: no document for {SECRET}" in text
