@@ -6,6 +6,13 @@ redelivered event stores nothing new, and a document's status never moves backwa
 
 Order per batch: poll → one transaction (receipts, invtNo updates, dead letters on the embedded
 bus; a batch with a bad event is redone event by event) → dead letters to Kafka → commit offsets.
+
+On Kafka the gateway publishes an accepted document (and waits for acks=all) before its database
+transaction commits, so the pipeline can answer a document before its row is visible here. A
+batch with an event for a document not stored yet is therefore polled again after a moment, for up
+to `grace_s`; only then is such an event dead-lettered (a document whose acceptance rolled back
+after it was published, which the client is told to send again, or an event that names no
+accepted document at all).
 A crash before the commit replays the batch, and so does a failure (the consumer rewinds to its
 last commit); the unique receipt rows make that harmless.
 """
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -41,6 +49,13 @@ class _Stored:
     invt_no: str | None
 
 
+RETRY_S = 0.05  # between two looks for a document whose acceptance has not committed yet
+
+
+class _NotStoredYetError(Exception):
+    """A batch names a document whose acceptance may not have committed yet: poll it again."""
+
+
 class Recorder:
     name = "recorder"
 
@@ -52,8 +67,12 @@ class Recorder:
         *,
         group: str | None = None,
         partitions: int = 6,
+        grace_s: float = 10.0,
     ) -> None:
         self._partitions = partitions
+        # the embedded bus commits a document with its record: an unknown one is unknown for good
+        self._grace_s = 0.0 if isinstance(bus, TransactionalBus) else grace_s
+        self._waiting: dict[tuple[str, int, int], float] = {}  # first unknown event → since when
         self._engine = engine
         self._bus = bus
         self._clock = clock
@@ -86,9 +105,14 @@ class Recorder:
         try:
             self._record(records)
             self._consumer.commit()
+        except _NotStoredYetError:
+            self._consumer.rewind()
+            time.sleep(RETRY_S)  # the acceptor commits moments after it publishes
+            return 0
         except BaseException:
             self._consumer.rewind()  # poll the batch again: recording it twice stores nothing new
             raise
+        self._waiting.clear()
         return len(records)
 
     def _record(self, records: list[BusRecord]) -> None:
@@ -113,6 +137,7 @@ class Recorder:
             with self._engine.begin() as conn:
                 events = [parse_event(record.value) for record in records]
                 batch = _Documents(conn, events)
+                self._wait_for_documents(records, events, batch)
                 self._store.record(conn, [batch.recorded(event) for event in events])
             return []
         except (RequestError, KeyError, ValueError) as exc:
@@ -124,6 +149,17 @@ class Recorder:
             if isinstance(self._bus, TransactionalBus):
                 self._bus.publish_in(conn, [self._bus.row(o.topic, o.key, o.value, o.headers) for o in dead])
         return dead
+
+    def _wait_for_documents(
+        self, records: list[BusRecord], events: list[ReceiptEvent | MessageEvent], batch: _Documents
+    ) -> None:
+        """Raise _NotStoredYetError while an event's document is not stored and its grace has not run out."""
+        unknown = next((r for r, e in zip(records, events, strict=True) if not batch.has(e)), None)
+        if unknown is None:
+            return
+        since = self._waiting.setdefault((unknown.topic, unknown.partition, unknown.offset), time.monotonic())
+        if time.monotonic() - since < self._grace_s:
+            raise _NotStoredYetError
 
     def _record_one(self, conn: sa.Connection, record: BusRecord, dead: list[Output]) -> None:
         try:
@@ -142,6 +178,9 @@ class _Documents:
         self._conn = conn
         self._stored = _documents(conn, {(e.document_type, e.document_guid) for e in events})
         self._facts: dict[int, DocumentFacts] = {}
+
+    def has(self, event: ReceiptEvent | MessageEvent) -> bool:
+        return (event.document_type, event.document_guid) in self._stored
 
     def recorded(self, event: ReceiptEvent | MessageEvent) -> RecordedReceipt:
         stored = self._stored.get((event.document_type, event.document_guid))

@@ -43,11 +43,36 @@ def _recorded(engine: sa.Engine) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def recorder(engine: sa.Engine) -> Iterator[tuple[Recorder, MemoryBus]]:
+    """A recorder that does not wait for unknown documents (grace 0): they are dead-lettered at once."""
     bus = MemoryBus(default_partitions=1)
-    stage = Recorder(engine, bus, SystemClock(), partitions=1)
+    stage = Recorder(engine, bus, SystemClock(), partitions=1, grace_s=0)
     stage.start()
     yield stage, bus
     stage.close()
+
+
+def test_a_receipt_that_outruns_its_documents_commit_is_recorded_once_the_document_is_stored(
+    engine: sa.Engine,
+) -> None:
+    """On Kafka the gateway publishes before it commits: the pipeline can answer a document first."""
+    bus = MemoryBus(default_partitions=1)
+    stage = Recorder(engine, bus, SystemClock(), partitions=1, grace_s=60)
+    stage.start()
+    try:
+        known, late = (str(uuid.uuid4()).upper() for _ in range(2))
+        add_document(engine, guid=known)
+        _publish(bus, known, "120")
+        _publish(bus, late, "120")
+        dead = bus.consumer("test.dead", (DEAD_LETTER_TOPIC,))
+        assert stage.run_once() == 0  # waits: nothing recorded, nothing dead-lettered
+        assert stage.run_once() == 0
+        assert _recorded(engine) == []
+        add_document(engine, guid=late)  # the acceptance commits
+        assert stage.run_once() == 2
+        assert _recorded(engine) == [(known, "120"), (late, "120")]
+        assert dead.poll(timeout_s=0.2) == []
+    finally:
+        stage.close()
 
 
 def test_a_batch_of_events_is_recorded_in_order(
