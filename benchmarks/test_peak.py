@@ -35,24 +35,23 @@ START, CEILING = 25, 1600
 MAX_STEPS = 3 if QUICK else 8
 P99_MS = 50.0
 NOTES = [
-    "CPU is the ceiling. At the 25 parcels/s step (100 signed messages/s) the two cores are 83-88 % "
-    "busy (scratch runs, 2026-11-28): the gateway ~7 ms of CPU per message (HTTP, checks with XML-DSig, "
-    "the acceptor's PostgreSQL round trips and Kafka acks=all), the worker ~27 ms per parcel (four "
-    "documents through matching, review and the recorder, each stage batch a transaction plus an "
-    "outbox transaction), PostgreSQL ~9 ms and the broker ~4-7 ms per parcel. Queueing on that load "
-    "gives p50 ~100-300 ms; p99 stays far above 50 ms even at 5 parcels/s (~150 ms), where the first "
-    "requests of a fresh stack (connection pools, SM2 key tables) dominate the tail.",
-    "Profile of the gateway in the step (peak-profile.txt): psycopg round trips (Connection.wait), the "
-    "acceptor, the replay's receipt polling (11 enterprises every 100 ms: get_receipts), XML-DSig.",
-    "Done on 2026-11-28: signature checks 3-4x cheaper (C14N without a deep copy, certificates "
-    "parsed once, SM2 per-key tables), the recorder in one lookup and one INSERT per batch with the "
-    "receipts-feed lock held only for that, API keys cached on every route. p99 at this step went "
-    "from 1.8 s to 0.25-0.94 s.",
-    "What would move it: fewer statements per acceptor and stage batch (one multi-table statement, "
-    "no separate outbox transaction when the batch is empty), batching in the stages at low rates "
-    "(consumer fetch linger), a native C14N/SM2 path, and more cores: `cebsim serve --workers N` "
-    "scales intake across processes (2 processes: +46 % unsigned intake on Kafka) but on two cores "
-    "the workers, the broker and PostgreSQL need the same CPU.",
+    "CPU is the ceiling, and at these rates it goes to fixed costs per batch, not per parcel. Scratch "
+    "run at 12 parcels/s (48 signed messages/s, 2026-11-28 ~04:00): per 10 s the gateway used 6.2-6.8 s "
+    "of CPU, the worker 6.0-6.5 s, PostgreSQL ~2.2 s and the broker ~1.3 s, about 80 % of the two "
+    "cores. Each request is its own acceptor batch (8 PostgreSQL statements and a Kafka acks=all round "
+    "trip), each stage batch holds a few records and costs a transaction, a flush and a commit.",
+    "The floor, on an idle stack (one signed message at a time, no worker): p50 15 ms from POST to 202: "
+    "checks ~2 ms (parse, XSD, XML-DSig), the acceptor ~10 ms (advisory lock 0.9, current versions "
+    "1.2, seen guids 0.65, insert 0.8, parties 0.6, Kafka flush 2.5, receipts lock and insert 1.7 ms, "
+    "the rest begin/commit). SQLAlchemy adds ~0.2 ms of CPU to each statement over the bare driver.",
+    "Done on 2026-11-28: signature checks 3-4x cheaper; the recorder in one lookup and one INSERT per "
+    "batch; stage batches in one transaction with upserts (the outbox rows go with the next batch); "
+    "receipts followed by long polls; a warm-up per step and a search below 25 parcels/s. The quick "
+    "run's steps at 25, 12 and 6 parcels/s gave p99 138, 108 and 59 ms (04:11).",
+    "What would move it: the hot statements at the driver level, stage state kept in memory for the "
+    "partitions a worker holds instead of loaded per batch, fewer round trips per acceptor batch, and "
+    "more cores: `cebsim serve --workers N` scales intake across processes, but on two cores the "
+    "worker, the broker and PostgreSQL need the same CPU.",
 ]
 
 
