@@ -62,14 +62,16 @@ class StageStore:
         return self._conn
 
     def load(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The states of these keys, their rows locked until the transaction ends (PostgreSQL), so
+        that another process's `tick` cannot change a state between this read and its save."""
         wanted = sorted(set(keys))
         found: dict[str, Any] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             rows = self._conn.execute(
-                sa.select(stage_state.c.key, stage_state.c.state).where(
-                    stage_state.c.stage == self._stage, stage_state.c.key.in_(chunk)
-                )
+                sa.select(stage_state.c.key, stage_state.c.state)
+                .where(stage_state.c.stage == self._stage, stage_state.c.key.in_(chunk))
+                .with_for_update()
             ).all()
             found.update({row.key: pickle.loads(row.state) for row in rows})  # noqa: S301 (own state, see above)
         return found
@@ -107,12 +109,19 @@ class StageStore:
             )
 
     def due(self, now: datetime, limit: int = 1000) -> list[str]:
-        """Keys whose deadline has passed."""
+        """Keys whose deadline has passed, locked; a key another transaction holds is skipped.
+
+        Every process of a stage ticks, and due keys are not sorted by partition: without the
+        locks two processes could time one key out twice, or a tick could change a state that a
+        batch had just read. A skipped key is either being processed (its batch saves its next
+        deadline) or being ticked elsewhere. SQLite has one writer and ignores the locks.
+        """
         rows = self._conn.execute(
             sa.select(stage_state.c.key)
             .where(stage_state.c.stage == self._stage, stage_state.c.deadline <= now)
             .order_by(stage_state.c.deadline)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         ).all()
         return [row.key for row in rows]
 
