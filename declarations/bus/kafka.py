@@ -1,9 +1,10 @@
 """`KafkaBus`: the bus port on Apache Kafka with kafka-python 3.0 (and crc32c for fast CRCs).
 
-Producer: idempotent, `acks=all`, small linger so that a burst of documents from one request goes
-out as one batch. `flush` waits for every queued send and turns any failure into
-`BusUnavailableError`. Consumers: manual commits only (`enable_auto_commit=False`); the stage
-shell commits after its effects are persisted. kafka-python's exceptions stop here.
+Producer: idempotent, `acks=all`, a small linger by default so that what a stage publishes before
+its flush goes out as one batch (the gateway's acceptor sends without linger: see its `send`).
+`flush` waits for every queued send and turns any failure into `BusUnavailableError`. Consumers:
+manual commits only (`enable_auto_commit=False`); the stage shell commits after its effects are
+persisted. kafka-python's exceptions stop here.
 """
 
 from __future__ import annotations

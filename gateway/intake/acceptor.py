@@ -5,12 +5,14 @@ writer thread takes whatever submissions are waiting, and for the whole batch, i
 transaction:
 
     1. decide per document: replay, accept as the next version, or refuse (declarations.versions);
-    2. insert the accepted documents, who is named in them, assigned numbers;
-    3. publish every declared document to the bus and flush (Kafka: acks=all);
-    4. take the receipt writers' lock and insert the acceptance receipts (see `write_receipts`);
-    5. commit.
+    2. hand every declared document to the bus (Kafka: sent at once; SqlBus: in the transaction);
+    3. insert the accepted documents, who is named in them, assigned numbers;
+    4. wait until the bus has the documents (Kafka: acks=all);
+    5. take the receipt writers' lock and insert the acceptance receipts (see `write_receipts`);
+    6. commit.
 
-A failure in 2–5 rolls the transaction back and every submission of the batch gets the
+Sending before the inserts lets the broker's acknowledgement travel while they run. A failure in
+2–6 rolls the transaction back and every submission of the batch gets the
 dependency error (503 + Retry-After): nothing is half-written. Records already handed to Kafka
 before a failed commit may exist there; every stage is idempotent by document guid, and the
 client's retry is accepted again. Within a process, one writer means duplicate checks never race;
@@ -168,8 +170,9 @@ class Acceptor:
             with self._engine.begin() as conn:
                 work = _Batch(IntakeTx(conn), self._bus, self._clock.now())
                 results = work.run(batch)
+                work.send(conn)
                 work.write()
-                work.publish(conn)
+                work.flush()
                 work.write_receipts()  # last: the receipts feed's lock is held only until the commit
         except sa.exc.SQLAlchemyError as exc:
             log.warning("intake batch of %d rolled back: database error %s", len(batch), type(exc).__name__)
@@ -203,20 +206,28 @@ class _Batch:
         self._now = now
         self._current: dict[tuple[str, str], Stored | None] = {}
         self._seen: set[tuple[str, str]] = set()
-        self._outgoing: list[tuple[str, bytes, bytes, tuple[tuple[str, bytes], ...]]] = []
         self._accepted: list[_Accepted] = []
         self._retired: set[tuple[str, str]] = set()
         self._receipt_rows: list[dict[str, object]] = []
         self._answered: dict[tuple[str, str], Receipt] = {}  # (guid, content hash) accepted in this batch
 
-    def publish(self, conn: sa.Connection) -> None:
-        """Kafka: publish and wait for acks=all before the transaction commits; SqlBus: in the transaction."""
+    def send(self, conn: sa.Connection) -> None:
+        """Hand the declared documents to the bus: Kafka sends them now (`flush` waits for acks=all
+        before the commit); the embedded SqlBus writes them in this transaction."""
+        outgoing = [
+            (ACCEPTED_TOPIC, a.fact.routing_key.encode(), _body(a), _headers(a.fact, a.enterprise))
+            for a in self._accepted
+            if a.receipt.return_status != "1"  # drafts are stored, not declared
+        ]
         if isinstance(self._bus, TransactionalBus):
-            self._bus.publish_in(conn, [self._bus.row(*record) for record in self._outgoing])
+            self._bus.publish_in(conn, [self._bus.row(*record) for record in outgoing])
             return
-        for record in self._outgoing:
+        for record in outgoing:
             self._bus.publish(*record)
-        self._bus.flush()
+
+    def flush(self) -> None:
+        if not isinstance(self._bus, TransactionalBus):
+            self._bus.flush()
 
     def run(self, batch: list[_Pending]) -> list[list[Outcome]]:
         items = [[_item(pending, document) for document in pending.message.documents] for pending in batch]
@@ -308,12 +319,6 @@ class _Batch:
             for i, a in zip(ids, self._accepted, strict=True)
         ]
         self._tx.save_numbers()
-        for document_id, accepted in zip(ids, self._accepted, strict=True):
-            if accepted.receipt.return_status != "1":  # drafts are stored, not declared
-                headers = _headers(accepted.fact, accepted.enterprise, document_id)
-                body = accepted.row["body"]
-                assert isinstance(body, bytes)
-                self._outgoing.append((ACCEPTED_TOPIC, accepted.fact.routing_key.encode(), body, headers))
 
     def write_receipts(self) -> None:
         """The acceptance receipts, under the receipt writers' lock like every receipt.
@@ -362,10 +367,15 @@ def _receipt_row(code: str, document_id: int, fact: DocumentFacts, receipt: Rece
     }
 
 
-def _headers(fact: DocumentFacts, enterprise: Enterprise, document_id: int) -> tuple[tuple[str, bytes], ...]:
+def _body(accepted: _Accepted) -> bytes:
+    body = accepted.row["body"]
+    assert isinstance(body, bytes)
+    return body
+
+
+def _headers(fact: DocumentFacts, enterprise: Enterprise) -> tuple[tuple[str, bytes], ...]:
     return (
         ("message_type", fact.message_type.encode()),
         ("guid", fact.guid.encode()),
         ("sender", enterprise.code.encode()),
-        ("document_id", str(document_id).encode()),
     )
