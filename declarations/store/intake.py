@@ -34,38 +34,35 @@ class IntakeTx:
                 {"ids": ids},
             )
 
-    def current(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Stored]:
-        """The current version of each (message type, business key) stored, in one query."""
-        wanted = sorted(set(keys))
-        if not wanted:
-            return {}
+    def lookup(
+        self, keys: Iterable[tuple[str, str]], guids: Iterable[str]
+    ) -> tuple[dict[tuple[str, str], Stored], set[tuple[str, str]]]:
+        """In one query: the current version of each (message type, business key), and the
+        (guid, content hash) of every stored version among `guids`."""
+        wanted, guid_list = sorted(set(keys)), sorted(set(guids))
+        if not wanted and not guid_list:
+            return {}, set()
         c = documents.c
+        current = sa.and_(
+            c.message_type.in_(sorted({t for t, _ in wanted})),  # two INs use the (type, key) index
+            c.business_key.in_(sorted({k for _, k in wanted})),  # on SQLite too, which a row IN does not
+            c.current.is_(True),
+        )
         rows = self.conn.execute(
-            sa.select(c.message_type, c.business_key, c.guid, c.content_hash)
+            sa.select(c.message_type, c.business_key, c.guid, c.content_hash, c.current)
             .add_columns(c.app_type, c.app_time, c.status, c.version)
-            .where(
-                c.message_type.in_(sorted({t for t, _ in wanted})),  # two INs use the (type, key) index
-                c.business_key.in_(sorted({k for _, k in wanted})),  # on SQLite too, which a row IN does not
-                c.current.is_(True),
-            )
+            .where(sa.or_(current, c.guid.in_(guid_list)))
         ).all()
         found = {
             (row.message_type, row.business_key): Stored(
                 row.guid, row.content_hash, row.app_type, row.app_time, row.status, row.version
             )
             for row in rows
+            if row.current
         }
-        return {key: found[key] for key in wanted if key in found}
-
-    def seen(self, guids: Iterable[str]) -> set[tuple[str, str]]:
-        """(guid, content hash) of every accepted version among these guids."""
-        wanted = sorted(set(guids))
-        if not wanted:
-            return set()
-        rows = self.conn.execute(
-            sa.select(documents.c.guid, documents.c.content_hash).where(documents.c.guid.in_(wanted))
-        ).all()
-        return {(row.guid, row.content_hash) for row in rows}
+        named = set(guid_list)
+        seen = {(row.guid, row.content_hash) for row in rows if row.guid in named}
+        return {key: found[key] for key in wanted if key in found}, seen
 
     def replay(self, guid: str, content_hash: str) -> sa.Row[tuple[object, ...]] | None:
         """The stored document and its first receipt, for answering a retry the same way."""

@@ -237,9 +237,8 @@ class _Batch:
     def _preload(self, items: list[_Item]) -> None:
         keys = {(item.fact.message_type, item.fact.business_key) for item in items}
         self._tx.lock_keys(keys)  # first: another gateway process may be judging the same keys
-        found = self._tx.current(keys)
+        found, self._seen = self._tx.lookup(keys, {item.fact.guid for item in items})
         self._current = {key: found.get(key) for key in keys}
-        self._seen = self._tx.seen({item.fact.guid for item in items})
 
     def _judged(self, item: _Item) -> Outcome:
         fact = item.fact
