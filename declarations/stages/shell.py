@@ -7,24 +7,30 @@ The commit order (house style rule 8), per batch of polled records:
        a redelivered batch changes nothing);
     3. run the core on each record, with the state of its key;
     4. in ONE database transaction: the new states, the processed offsets, and the outputs as
-       outbox rows (plus deleting the previous batch's outbox rows, published since);
+       outbox rows;
     5. publish the outputs and flush (Kafka: acks=all);
-    6. commit the consumer offsets.
+    6. commit the consumer offsets, at most once a second (and at every tick).
 
 A crash after 4 leaves outbox rows that the next start publishes first, so an effect that was
 persisted is always published, and at least once; consumers downstream are idempotent. A crash
 before 4 changes nothing: the consumer rewinds and the records are polled again (a batch that
-fails after 4 is polled again too, and its stored offsets skip it). A failed publish (5) leaves the rows too,
-and the shell publishes the whole outbox before its next batch. Deleting sent rows in the next
-batch's transaction, not in one of their own, saves a transaction per batch; an idle stage deletes
-them at its next tick. A record the core cannot decode or process goes to the dead-letter topic
-with the reason, and the stream goes on.
+fails after 4 is polled again too, and its stored offsets skip it). A failed publish (5) leaves
+the rows too, and the shell publishes the whole outbox before its next batch.
+
+What is done once a second, not per batch, because the stored offsets make it safe to be late:
+deleting the outbox rows already published (in the tick's transaction) and committing the
+consumer's position (a crash replays at most that second's records, which the offsets skip). At
+low rates a batch holds a record or two, and each of these cost a round trip per batch. A record
+the core cannot decode or process goes to the dead-letter topic with the reason, and the stream
+goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +46,7 @@ from declarations.store.stage_store import Output, StageStore
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_TOPIC = "cebsim.deadletter"
+COMMIT_EVERY_S = 1.0  # the consumer's position is committed at most this often (see above)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +104,10 @@ class StageShell:
         self._max_records = max_records
         self._partitions = partitions
         self._consumer: BusConsumer | None = None
-        self._sent: list[int] = []  # outbox rows published and flushed, deleted by the next transaction
+        self._sent: list[int] = []  # outbox rows published and flushed, deleted at the next tick
         self._unsent = False  # a publish failed: the outbox holds rows nobody is about to send
+        self._uncommitted = False  # batches processed since the consumer's last commit
+        self._committed_at = 0.0  # time.monotonic() of that commit
 
     def start(self) -> None:
         self._bus.create_topics(
@@ -109,6 +118,9 @@ class StageShell:
 
     def close(self) -> None:
         if self._consumer is not None:
+            if self._uncommitted:
+                with contextlib.suppress(DependencyError):  # the stored offsets skip what comes again
+                    self._commit()
             self._consumer.close()
             self._consumer = None
 
@@ -138,7 +150,9 @@ class StageShell:
             return 0
         try:
             self._publish(self._process(records))
-            self._consumer.commit()
+            self._uncommitted = True
+            if time.monotonic() - self._committed_at >= COMMIT_EVERY_S:
+                self._commit()
         except BaseException:
             # poll again from the last commit: a batch that was persisted is then skipped by its
             # stored offsets, one that was not is processed again; either way none is lost
@@ -155,10 +169,19 @@ class StageShell:
             work = _Work(store.load(keys))
             for key in keys:
                 self._record_step(work, key, self.logic.tick(key, work.states[key], now))
+            store.sent(self._sent)
             outbox = self._persist(store, work, {}, now)
         self._sent = []
         self._publish(outbox)
+        if self._uncommitted:
+            self._commit()
         return len(keys)
+
+    def _commit(self) -> None:
+        assert self._consumer is not None
+        self._consumer.commit()
+        self._uncommitted = False
+        self._committed_at = time.monotonic()
 
     def publish_outbox(self) -> None:
         """Publish every outbox row of this stage (left by a crash or a failed publish), then delete them."""
@@ -183,12 +206,10 @@ class StageShell:
             work = _Work(store.load(self._key(r) for r in fresh))
             for record in fresh:
                 self._apply(work, record, now)
-            outbox = self._persist(store, work, {(r.topic, r.partition): r.offset for r in records}, now)
-        self._sent = []
-        return outbox
+            return self._persist(store, work, {(r.topic, r.partition): r.offset for r in records}, now)
 
     def _publish(self, outbox: _Outbox) -> None:
-        """Send a committed batch's outputs (Kafka); their outbox rows go in the next transaction."""
+        """Send a committed batch's outputs (Kafka); their outbox rows are deleted at the next tick."""
         if isinstance(self._bus, TransactionalBus):
             self._bus.notify()  # the records were committed with the batch
             return
@@ -201,7 +222,7 @@ class StageShell:
         except DependencyError:
             self._unsent = True
             raise
-        self._sent = outbox.ids
+        self._sent.extend(outbox.ids)
 
     def _apply(self, work: _Work, record: BusRecord, now: datetime) -> None:
         key = self._key(record)
@@ -250,7 +271,6 @@ class StageShell:
                 store.connection, [self._bus.row(o.topic, o.key, o.value, o.headers) for o in work.outputs]
             )
             return _Outbox([], work.outputs)
-        store.sent(self._sent)
         return _Outbox(store.add_outputs(work.outputs), work.outputs)
 
     def _transaction(self) -> Any:

@@ -18,7 +18,7 @@ from declarations.bus.memory import MemoryBus
 from declarations.bus.port import BusRecord, Headers
 from declarations.clock import ManualClock
 from declarations.errors import BusUnavailableError
-from declarations.stages.shell import StageShell, Step
+from declarations.stages.shell import StageShell, Step, stage_group
 from declarations.store.migrate import open_store
 from declarations.store.stage_store import Output, StageStore
 from declarations.store.tables import stage_outbox
@@ -118,14 +118,26 @@ def test_outputs_whose_publish_failed_are_published_before_the_next_batch(engine
     assert _outputs(bus) == EXPECTED  # each once: the failed batch's state was not counted again
 
 
-def test_published_outbox_rows_are_gone_after_the_next_transaction(engine: sa.Engine) -> None:
+def test_published_outbox_rows_are_deleted_at_the_next_tick(engine: sa.Engine) -> None:
     bus = MemoryBus()
     shell = _shell(engine, bus)
     _drain(shell)
     with engine.connect() as conn:
         left = conn.execute(sa.select(sa.func.count()).select_from(stage_outbox)).scalar_one()
-    assert left > 0  # the last batch's rows wait for the next transaction
+    assert left > 0  # published rows wait for the tick
     shell.tick_once()
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(stage_outbox)).scalar_one() == 0
     assert _outputs(bus) == EXPECTED
+
+
+def test_the_consumer_commits_at_most_once_a_second_and_at_every_tick(engine: sa.Engine) -> None:
+    bus = MemoryBus()
+    shell = _shell(engine, bus)  # 12 records, 5 per batch
+    group = {stage_group("counting"): ("in",)}
+    assert shell.run_once(timeout_s=0.05) == 5  # the first batch commits
+    assert bus.lag(group) == {(stage_group("counting"), "in"): 7}
+    assert shell.run_once(timeout_s=0.05) == 5  # within the second: processed, not yet committed
+    assert bus.lag(group) == {(stage_group("counting"), "in"): 7}
+    shell.tick_once()
+    assert bus.lag(group) == {(stage_group("counting"), "in"): 2}
