@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from declarations.bus.memory import MemoryBus
 from declarations.clock import SystemClock
 from declarations.codec import build
-from declarations.stages.receipt_events import MessageEvent, message_output
+from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, message_output
 from declarations.stages.recorder import Recorder
-from declarations.stages.shell import DEAD_LETTER_TOPIC
+from declarations.stages.shell import DEAD_LETTER_TOPIC, stage_group
 from declarations.store.migrate import open_store
 from declarations.store.tables import receipts
 from tests.unit.receipts.builders import add_document, order_receipt
@@ -133,3 +133,22 @@ def test_a_dead_letter_keeps_the_whole_reason_but_the_log_line_no_document_value
     logged = [r.getMessage() for r in caplog.records if r.name.startswith("declarations")]
     assert any("dead-lettered: DecodeError decode /CEB312Message" in line for line in logged), logged
     assert not any("TIME-SECRET-42" in line for line in logged)
+
+
+def test_the_recorder_commits_at_most_once_a_second_and_when_idle(
+    engine: sa.Engine, recorder: tuple[Recorder, MemoryBus]
+) -> None:
+    stage, bus = recorder
+    guids = [str(uuid.uuid4()).upper() for _ in range(2)]
+    for guid in guids:
+        add_document(engine, guid=guid)
+    group = {stage_group("recorder"): (RECEIPTS_TOPIC,)}
+    _publish(bus, guids[0], "120")
+    assert stage.run_once() == 1  # the first batch commits
+    assert bus.lag(group) == {(stage_group("recorder"), RECEIPTS_TOPIC): 0}
+    _publish(bus, guids[1], "120")
+    assert stage.run_once() == 1  # recorded within the second: not committed yet
+    assert bus.lag(group) == {(stage_group("recorder"), RECEIPTS_TOPIC): 1}
+    assert stage.run_once(timeout_s=0.05) == 0  # an empty poll commits
+    assert bus.lag(group) == {(stage_group("recorder"), RECEIPTS_TOPIC): 0}
+    assert _recorded(engine) == [(guids[0], "120"), (guids[1], "120")]
