@@ -35,6 +35,14 @@ def _publish(bus: MemoryBus, guid: str, status: str) -> None:
     bus.publish(output.topic, output.key, output.value, output.headers)
 
 
+def _stored(engine: sa.Engine, count: int) -> list[str]:
+    """The guids of `count` new stored documents."""
+    guids = [str(uuid.uuid4()).upper() for _ in range(count)]
+    for guid in guids:
+        add_document(engine, guid=guid)
+    return guids
+
+
 def _recorded(engine: sa.Engine) -> list[tuple[str, str]]:
     query = sa.select(receipts.c.document_guid, receipts.c.return_status).order_by(receipts.c.id)
     with engine.connect() as conn:
@@ -79,9 +87,7 @@ def test_a_batch_of_events_is_recorded_in_order(
     engine: sa.Engine, recorder: tuple[Recorder, MemoryBus]
 ) -> None:
     stage, bus = recorder
-    guids = [str(uuid.uuid4()).upper() for _ in range(3)]
-    for guid in guids:
-        add_document(engine, guid=guid)
+    guids = _stored(engine, 3)
     for status in ("120", "399"):
         for guid in guids:
             _publish(bus, guid, status)
@@ -139,9 +145,7 @@ def test_the_recorder_commits_at_most_once_a_second_and_when_idle(
     engine: sa.Engine, recorder: tuple[Recorder, MemoryBus]
 ) -> None:
     stage, bus = recorder
-    guids = [str(uuid.uuid4()).upper() for _ in range(2)]
-    for guid in guids:
-        add_document(engine, guid=guid)
+    guids = _stored(engine, 2)
     group = {stage_group("recorder"): (RECEIPTS_TOPIC,)}
     _publish(bus, guids[0], "120")
     assert stage.run_once() == 1  # the first batch commits
