@@ -24,6 +24,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -75,6 +76,7 @@ class Recorder:
         # the embedded bus commits a document with its record: an unknown one is unknown for good
         self._grace_s = 0.0 if isinstance(bus, TransactionalBus) else grace_s
         self._waiting: dict[tuple[str, int, int], float] = {}  # first unknown event → since when
+        self._facts = _Facts()
         self._uncommitted = False  # batches recorded since the consumer's last commit
         self._committed_at = 0.0
         self._engine = engine
@@ -153,7 +155,7 @@ class Recorder:
         try:
             with self._engine.begin() as conn:
                 events = [parse_event(record.value) for record in records]
-                batch = _Documents(conn, events)
+                batch = _Documents(conn, events, self._facts)
                 self._wait_for_documents(records, events, batch)
                 self._store.record(conn, [batch.recorded(event) for event in events])
             return []
@@ -182,19 +184,38 @@ class Recorder:
         try:
             event = parse_event(record.value)
             with conn.begin_nested():  # one bad event rolls back alone
-                self._store.record(conn, [_Documents(conn, [event]).recorded(event)])
+                self._store.record(conn, [_Documents(conn, [event], self._facts).recorded(event)])
         except (RequestError, KeyError, ValueError) as exc:
             log.error("recorder: event %s@%d dead-lettered: %s", record.topic, record.offset, loggable(exc))
             dead.append(dead_letter(self.name, record, exc))
 
 
-class _Documents:
-    """The stored documents a batch of events answers, read in one query, each parsed at most once."""
+class _Facts:
+    """Facts of stored documents by id, for the most recent `size` documents. A stored version
+    never changes, and a document's receipts come over many batches: parse its body once."""
 
-    def __init__(self, conn: sa.Connection, events: list[ReceiptEvent | MessageEvent]) -> None:
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._facts: OrderedDict[int, DocumentFacts] = OrderedDict()
+
+    def get(self, document_id: int, body: bytes, message_type: str) -> DocumentFacts:
+        fact = self._facts.get(document_id)
+        if fact is None:
+            fact = self._facts[document_id] = facts(message_type, parse_message(body).documents[0])
+            if len(self._facts) > self._size:
+                self._facts.popitem(last=False)
+        else:
+            self._facts.move_to_end(document_id)
+        return fact
+
+
+class _Documents:
+    """The stored documents a batch of events answers, read in one query."""
+
+    def __init__(self, conn: sa.Connection, events: list[ReceiptEvent | MessageEvent], known: _Facts) -> None:
         self._conn = conn
         self._stored = _documents(conn, {(e.document_type, e.document_guid) for e in events})
-        self._facts: dict[int, DocumentFacts] = {}
+        self._facts = known
 
     def has(self, event: ReceiptEvent | MessageEvent) -> bool:
         return (event.document_type, event.document_guid) in self._stored
@@ -216,10 +237,7 @@ class _Documents:
             stored = self._stored[(event.document_type, event.document_guid)] = replace(
                 stored, invt_no=event.invt_no
             )
-        fact = self._facts.get(stored.id)
-        if fact is None:
-            fact = facts(event.document_type, parse_message(stored.body).documents[0])
-            self._facts[stored.id] = fact
+        fact = self._facts.get(stored.id, stored.body, event.document_type)
         numbers = Numbers(pre_no=stored.pre_no, invt_no=stored.invt_no)
         receipt = receipt_for(fact, event.status, event.info, event.time, numbers)
         return RecordedReceipt(fact.receipt_type, receipt, document_id=stored.id)

@@ -18,8 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from declarations.store.tables import counters
 
 
-def insert_for(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
+def insert_for(target: sa.Connection | str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """The INSERT of `target`'s dialect (a connection, or a dialect name)."""
+    dialect = target if isinstance(target, str) else target.dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def lock_counter(conn: sa.Connection, name: str) -> int:
