@@ -24,14 +24,22 @@ def insert_for(target: sa.Connection | str, table: sa.Table) -> postgresql.Inser
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
+# built once: building a statement per call costs more than running it
+_LOCK = sa.select(counters.c.value).where(counters.c.name == sa.bindparam("counter")).with_for_update()
+_SET = (
+    counters.update()
+    .where(counters.c.name == sa.bindparam("counter"))
+    .values(value=sa.bindparam("new_value"))
+)
+
+
 def lock_counter(conn: sa.Connection, name: str) -> int:
-    query = sa.select(counters.c.value).where(counters.c.name == name).with_for_update()
-    row = conn.execute(query).first()
+    row = conn.execute(_LOCK, {"counter": name}).first()
     if row is None:
         conn.execute(insert_for(conn, counters).values(name=name, value=0).on_conflict_do_nothing())
-        row = conn.execute(query).one()
+        row = conn.execute(_LOCK, {"counter": name}).one()
     return int(row.value)
 
 
 def set_counter(conn: sa.Connection, name: str, value: int) -> None:
-    conn.execute(counters.update().where(counters.c.name == name).values(value=value))
+    conn.execute(_SET, {"counter": name, "new_value": value})

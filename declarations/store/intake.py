@@ -15,6 +15,33 @@ from declarations.store.counters import lock_counter, set_counter
 from declarations.store.tables import document_parties, documents, receipts
 from declarations.versions import Stored
 
+# Built once: constructing a statement and its cache key cost several times more than running it
+# (an IntakeTx.lookup built per call took 400 us on SQLite, this one 64 us).
+_LOCK_KEYS = sa.text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:ids AS bigint[])) AS k")
+_LOOKUP = sa.select(
+    documents.c.message_type,
+    documents.c.business_key,
+    documents.c.guid,
+    documents.c.content_hash,
+    documents.c.current,
+    documents.c.app_type,
+    documents.c.app_time,
+    documents.c.status,
+    documents.c.version,
+).where(
+    sa.or_(
+        sa.and_(  # two INs use the (type, key, current) index, on SQLite too, which a row IN does not
+            documents.c.message_type.in_(sa.bindparam("types", expanding=True)),
+            documents.c.business_key.in_(sa.bindparam("keys", expanding=True)),
+            documents.c.current.is_(True),
+        ),
+        documents.c.guid.in_(sa.bindparam("guids", expanding=True)),
+    )
+)
+_INSERT_DOCUMENTS = documents.insert().returning(
+    documents.c.id, documents.c.message_type, documents.c.business_key, documents.c.version
+)
+
 
 class IntakeTx:
     def __init__(self, conn: sa.Connection) -> None:
@@ -29,10 +56,7 @@ class IntakeTx:
             return
         ids = sorted({_lock_id(message_type, key) for message_type, key in keys})
         if ids:
-            self.conn.execute(
-                sa.text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:ids AS bigint[])) AS k"),
-                {"ids": ids},
-            )
+            self.conn.execute(_LOCK_KEYS, {"ids": ids})
 
     def lookup(
         self, keys: Iterable[tuple[str, str]], guids: Iterable[str]
@@ -42,17 +66,8 @@ class IntakeTx:
         wanted, guid_list = sorted(set(keys)), sorted(set(guids))
         if not wanted and not guid_list:
             return {}, set()
-        c = documents.c
-        current = sa.and_(
-            c.message_type.in_(sorted({t for t, _ in wanted})),  # two INs use the (type, key) index
-            c.business_key.in_(sorted({k for _, k in wanted})),  # on SQLite too, which a row IN does not
-            c.current.is_(True),
-        )
-        rows = self.conn.execute(
-            sa.select(c.message_type, c.business_key, c.guid, c.content_hash, c.current)
-            .add_columns(c.app_type, c.app_time, c.status, c.version)
-            .where(sa.or_(current, c.guid.in_(guid_list)))
-        ).all()
+        types, business_keys = sorted({t for t, _ in wanted}), sorted({k for _, k in wanted})
+        rows = self.conn.execute(_LOOKUP, {"types": types, "keys": business_keys, "guids": guid_list}).all()
         found = {
             (row.message_type, row.business_key): Stored(
                 row.guid, row.content_hash, row.app_type, row.app_time, row.status, row.version
@@ -111,10 +126,7 @@ class IntakeTx:
         """
         if not rows:
             return []
-        c = documents.c
-        result = self.conn.execute(
-            documents.insert().returning(c.id, c.message_type, c.business_key, c.version), rows
-        )
+        result = self.conn.execute(_INSERT_DOCUMENTS, rows)
         ids = {(r.message_type, r.business_key, r.version): int(r.id) for r in result}
         return [ids[(row["message_type"], row["business_key"], row["version"])] for row in rows]
 

@@ -69,11 +69,7 @@ class StageStore:
         found: dict[str, Any] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            rows = self._conn.execute(
-                sa.select(stage_state.c.key, stage_state.c.state)
-                .where(stage_state.c.stage == self._stage, stage_state.c.key.in_(chunk))
-                .with_for_update()
-            ).all()
+            rows = self._conn.execute(_LOAD, {"stage": self._stage, "keys": chunk}).all()
             found.update({row.key: pickle.loads(row.state) for row in rows})  # noqa: S301 (own state, see above)
         return found
 
@@ -119,11 +115,7 @@ class StageStore:
         return [row.key for row in rows]
 
     def offsets(self, epoch: str) -> dict[tuple[str, int], int]:
-        rows = self._conn.execute(
-            sa.select(stage_offsets.c.topic, stage_offsets.c.partition, stage_offsets.c.offset).where(
-                stage_offsets.c.stage == self._stage, stage_offsets.c.epoch == epoch
-            )
-        ).all()
+        rows = self._conn.execute(_OFFSETS, {"stage": self._stage, "epoch": epoch}).all()
         return {(row.topic, row.partition): int(row.offset) for row in rows}
 
     def save_offsets(self, epoch: str, offsets: Mapping[tuple[str, int], int]) -> None:
@@ -165,6 +157,20 @@ class StageStore:
     def sent(self, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):
             self._conn.execute(stage_outbox.delete().where(stage_outbox.c.id.in_(ids[start : start + 500])))
+
+
+# built once: building a statement per batch costs more than running it on a small batch
+_LOAD = (
+    sa.select(stage_state.c.key, stage_state.c.state)
+    .where(
+        stage_state.c.stage == sa.bindparam("stage"),
+        stage_state.c.key.in_(sa.bindparam("keys", expanding=True)),
+    )
+    .with_for_update()
+)
+_OFFSETS = sa.select(stage_offsets.c.topic, stage_offsets.c.partition, stage_offsets.c.offset).where(
+    stage_offsets.c.stage == sa.bindparam("stage"), stage_offsets.c.epoch == sa.bindparam("epoch")
+)
 
 
 @functools.cache
