@@ -32,7 +32,7 @@ STEP_S = 10 if QUICK else 60
 WARMUP_S = 2 if QUICK else 5
 DRAIN_S = 15 if QUICK else 60
 START, CEILING = 25, 1600
-MAX_STEPS = 3 if QUICK else 8
+MAX_STEPS = 4 if QUICK else 8
 P99_MS = 50.0
 NOTES = [
     "CPU is the ceiling, and at these rates it goes to fixed costs per batch, not per parcel. Scratch "
