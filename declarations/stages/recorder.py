@@ -15,12 +15,11 @@ after it was published, which the client is told to send again, or an event that
 accepted document at all).
 A crash before the commit replays the batch, and so does a failure (the consumer rewinds to its
 last commit); the unique receipt rows make that harmless, which is also why the consumer commits
-at most once a second (`COMMIT_EVERY_S`) and whenever a poll comes back empty.
+at most once a second (`PacedCommits`) and whenever a poll comes back empty.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -36,7 +35,7 @@ from declarations.codec import parse_message
 from declarations.errors import DependencyError, RequestError, StoreUnavailableError, loggable
 from declarations.intake import DocumentFacts, facts
 from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, ReceiptEvent, parse_event
-from declarations.stages.shell import COMMIT_EVERY_S, DEAD_LETTER_TOPIC, dead_letter, stage_group
+from declarations.stages.shell import DEAD_LETTER_TOPIC, PacedCommits, dead_letter, stage_group
 from declarations.store.receipts import ReceiptStore, RecordedReceipt
 from declarations.store.stage_store import Output
 from declarations.store.tables import documents
@@ -77,8 +76,7 @@ class Recorder:
         self._grace_s = 0.0 if isinstance(bus, TransactionalBus) else grace_s
         self._waiting: dict[tuple[str, int, int], float] = {}  # first unknown event → since when
         self._facts = _Facts()
-        self._uncommitted = False  # batches recorded since the consumer's last commit
-        self._committed_at = 0.0
+        self._commits = PacedCommits()
         self._engine = engine
         self._bus = bus
         self._clock = clock
@@ -92,17 +90,9 @@ class Recorder:
 
     def close(self) -> None:
         if self._consumer is not None:
-            if self._uncommitted:
-                with contextlib.suppress(DependencyError):  # recording a batch again stores nothing new
-                    self._commit()
+            self._commits.close(self._consumer)
             self._consumer.close()
             self._consumer = None
-
-    def _commit(self) -> None:
-        assert self._consumer is not None
-        self._consumer.commit()
-        self._uncommitted = False
-        self._committed_at = time.monotonic()
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -116,14 +106,11 @@ class Recorder:
         assert self._consumer is not None, "start() the recorder first"
         records = self._consumer.poll(max_records=1000, timeout_s=timeout_s)
         if not records:
-            if self._uncommitted:  # idle: commit, so the lag reads 0
-                self._commit()
+            self._commits.flush(self._consumer)  # idle: commit, so the lag reads 0
             return 0
         try:
             self._record(records)
-            self._uncommitted = True
-            if time.monotonic() - self._committed_at >= COMMIT_EVERY_S:
-                self._commit()
+            self._commits.processed(self._consumer)
         except _NotStoredYetError:
             self._consumer.rewind()
             time.sleep(RETRY_S)  # the acceptor commits moments after it publishes

@@ -69,6 +69,35 @@ class StageLogic(Protocol):
     def tick(self, key: str, state: Any, now: datetime) -> Step: ...
 
 
+class PacedCommits:
+    """Commits a consumer at most every COMMIT_EVERY_S, and whenever `flush` is called.
+
+    Only for a stage to which a record that comes twice is harmless (stored offsets, unique rows):
+    a crash or a rewind then replays at most the records since the last commit.
+    """
+
+    def __init__(self) -> None:
+        self._uncommitted = False  # batches processed since the last commit
+        self._committed_at = 0.0  # time.monotonic() of that commit
+
+    def processed(self, consumer: BusConsumer) -> None:
+        """A batch's effects are persisted: commit if the last commit is old enough."""
+        self._uncommitted = True
+        if time.monotonic() - self._committed_at >= COMMIT_EVERY_S:
+            self.flush(consumer)
+
+    def flush(self, consumer: BusConsumer) -> None:
+        """Commit now if a batch was processed since the last commit."""
+        if self._uncommitted:
+            consumer.commit()
+            self._uncommitted = False
+            self._committed_at = time.monotonic()
+
+    def close(self, consumer: BusConsumer) -> None:
+        with contextlib.suppress(DependencyError):  # what comes again is harmless (see above)
+            self.flush(consumer)
+
+
 @dataclass(frozen=True, slots=True)
 class _Outbox:
     """A committed batch's outputs, in order, and their outbox row ids (none on a transactional bus)."""
@@ -106,8 +135,7 @@ class StageShell:
         self._consumer: BusConsumer | None = None
         self._sent: list[int] = []  # outbox rows published and flushed, deleted at the next tick
         self._unsent = False  # a publish failed: the outbox holds rows nobody is about to send
-        self._uncommitted = False  # batches processed since the consumer's last commit
-        self._committed_at = 0.0  # time.monotonic() of that commit
+        self._commits = PacedCommits()
 
     def start(self) -> None:
         self._bus.create_topics(
@@ -118,9 +146,7 @@ class StageShell:
 
     def close(self) -> None:
         if self._consumer is not None:
-            if self._uncommitted:
-                with contextlib.suppress(DependencyError):  # the stored offsets skip what comes again
-                    self._commit()
+            self._commits.close(self._consumer)
             self._consumer.close()
             self._consumer = None
 
@@ -150,9 +176,7 @@ class StageShell:
             return 0
         try:
             self._publish(self._process(records))
-            self._uncommitted = True
-            if time.monotonic() - self._committed_at >= COMMIT_EVERY_S:
-                self._commit()
+            self._commits.processed(self._consumer)
         except BaseException:
             # poll again from the last commit: a batch that was persisted is then skipped by its
             # stored offsets, one that was not is processed again; either way none is lost
@@ -173,15 +197,9 @@ class StageShell:
             outbox = self._persist(store, work, {}, now)
         self._sent = []
         self._publish(outbox)
-        if self._uncommitted:
-            self._commit()
+        if self._consumer is not None:
+            self._commits.flush(self._consumer)
         return len(keys)
-
-    def _commit(self) -> None:
-        assert self._consumer is not None
-        self._consumer.commit()
-        self._uncommitted = False
-        self._committed_at = time.monotonic()
 
     def publish_outbox(self) -> None:
         """Publish every outbox row of this stage (left by a crash or a failed publish), then delete them."""
