@@ -230,21 +230,22 @@ class _Documents:
         return RecordedReceipt(fact.receipt_type, receipt, document_id=stored.id)
 
 
+_DOCUMENTS_BY_GUID = sa.select(  # built once: building it per batch costs more than running it
+    documents.c.id,
+    documents.c.message_type,
+    documents.c.guid,
+    documents.c.current,
+    documents.c.body,
+    documents.c.pre_no,
+    documents.c.invt_no,
+).where(documents.c.guid.in_(sa.bindparam("guids", expanding=True)))
+
+
 def _documents(conn: sa.Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _Stored]:
     """(message type, guid) → the current version of that document (else the latest one)."""
     if not keys:
         return {}
-    rows = conn.execute(
-        sa.select(
-            documents.c.id,
-            documents.c.message_type,
-            documents.c.guid,
-            documents.c.current,
-            documents.c.body,
-            documents.c.pre_no,
-            documents.c.invt_no,
-        ).where(documents.c.guid.in_(sorted({guid for _, guid in keys})))
-    ).all()
+    rows = conn.execute(_DOCUMENTS_BY_GUID, {"guids": sorted({guid for _, guid in keys})}).all()
     best: dict[tuple[str, str], tuple[tuple[bool, int], _Stored]] = {}
     for row in rows:
         key = (row.message_type, row.guid)

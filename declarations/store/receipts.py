@@ -17,6 +17,7 @@ resumes after cursor N never skips a row committed later with a smaller id.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -220,14 +221,19 @@ def _utc(at: datetime) -> datetime:
 
 def _insert_new(conn: sa.Connection, rows: list[dict[str, object]]) -> list[int]:
     """Insert the receipt rows not stored yet, in one statement; the new ids, ascending."""
-    statement = (
-        insert_for(conn, receipts)
+    return sorted(int(i) for i in conn.execute(_insert_new_statement(conn.dialect.name), rows).scalars())
+
+
+@functools.cache
+def _insert_new_statement(dialect: str) -> sa.Insert:
+    """Built once per dialect: constructing an INSERT ... ON CONFLICT costs more than running it."""
+    return (
+        insert_for(dialect, receipts)
         .on_conflict_do_nothing(
             index_elements=["document_id", "message_type", "return_status", "enterprise_code"]
         )
         .returning(receipts.c.id)
     )
-    return sorted(int(i) for i in conn.execute(statement, rows).scalars())
 
 
 def lock_receipt_writers(conn: sa.Connection) -> None:

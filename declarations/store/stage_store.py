@@ -141,7 +141,7 @@ class StageStore:
         ]
         if not rows:
             return []
-        return list(self._conn.scalars(stage_outbox.insert().returning(stage_outbox.c.id), rows))
+        return list(self._conn.scalars(_ADD_OUTPUTS, rows))
 
     def pending(self, limit: int = 5000) -> list[Pending]:
         rows = self._conn.execute(
@@ -168,6 +168,7 @@ _LOAD = (
     )
     .with_for_update()
 )
+_ADD_OUTPUTS = stage_outbox.insert().returning(stage_outbox.c.id)
 _OFFSETS = sa.select(stage_offsets.c.topic, stage_offsets.c.partition, stage_offsets.c.offset).where(
     stage_offsets.c.stage == sa.bindparam("stage"), stage_offsets.c.epoch == sa.bindparam("epoch")
 )
