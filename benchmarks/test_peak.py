@@ -36,22 +36,23 @@ MAX_STEPS = 4 if QUICK else 8
 P99_MS = 50.0
 NOTES = [
     "CPU is the ceiling, and at these rates it goes to fixed costs per batch, not per parcel. Scratch "
-    "run at 12 parcels/s (48 signed messages/s, 2026-11-28 ~04:00): per 10 s the gateway used 6.2-6.8 s "
-    "of CPU, the worker 6.0-6.5 s, PostgreSQL ~2.2 s and the broker ~1.3 s, about 80 % of the two "
-    "cores. Each request is its own acceptor batch (8 PostgreSQL statements and a Kafka acks=all round "
-    "trip), each stage batch holds a few records and costs a transaction, a flush and a commit.",
-    "The floor, on an idle stack (one signed message at a time, no worker): p50 15 ms from POST to 202: "
-    "checks ~2 ms (parse, XSD, XML-DSig), the acceptor ~10 ms (advisory lock 0.9, current versions "
-    "1.2, seen guids 0.65, insert 0.8, parties 0.6, Kafka flush 2.5, receipts lock and insert 1.7 ms, "
-    "the rest begin/commit). SQLAlchemy adds ~0.2 ms of CPU to each statement over the bare driver.",
+    "runs at 12 parcels/s (48 signed messages/s, 2026-11-28 ~05:00, after the changes below): per 10 s "
+    "the gateway used 5.7-7.0 s of CPU, the worker 5.0-5.9 s, PostgreSQL ~2 s and the broker 1.1-2.9 s "
+    "(more when the shared broker holds many test topics): most of the two cores. At this rate each "
+    "request is its own acceptor batch (7 round trips to PostgreSQL and a Kafka acks=all round trip) "
+    "and each stage batch holds a record or two.",
+    "The floor, on an idle stack (one signed message at a time, no worker): checks ~2 ms (parse, XSD, "
+    "XML-DSig) and the acceptor ~7 ms (advisory lock 0.7, lookup 0.6, documents insert ~1, the rest "
+    "parties, receipts lock and insert, commit; the Kafka acknowledgement arrives during the inserts). "
+    "It was ~10 ms before the acceptor sent to Kafka first and its statements were built once.",
     "Done on 2026-11-28: signature checks 3-4x cheaper; the recorder in one lookup and one INSERT per "
-    "batch; stage batches in one transaction with upserts (the outbox rows go with the next batch); "
-    "receipts followed by long polls; a warm-up per step and a search below 25 parcels/s. The quick "
-    "run's steps at 25, 12 and 6 parcels/s gave p99 138, 108 and 59 ms (04:11).",
-    "What would move it: the hot statements at the driver level, stage state kept in memory for the "
-    "partitions a worker holds instead of loaded per batch, fewer round trips per acceptor batch, and "
-    "more cores: `cebsim serve --workers N` scales intake across processes, but on two cores the "
-    "worker, the broker and PostgreSQL need the same CPU.",
+    "batch; stage batches in one transaction with upserts, consumer commits and outbox clean-up once a "
+    "second; hot statements built once; receipts followed by long polls; a warm-up per step and a "
+    "search below 25 parcels/s. The quick run at 05:10 held 9 parcels/s (p99 43 ms) and not 12 (86 ms).",
+    "What would move it: fewer round trips per acceptor batch, stage state kept in memory for the "
+    "partitions a worker holds instead of loaded per batch, and more cores: `cebsim serve --workers N` "
+    "scales intake across processes, but on two cores the worker, the broker and PostgreSQL need the "
+    "same CPU.",
 ]
 
 

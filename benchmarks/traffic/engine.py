@@ -32,9 +32,8 @@ class ReplayOptions:
     concurrency: int = 64
     follow_receipts: bool = True
     poll_interval_s: float = 0.1  # between polls that found nothing new
-    long_poll_s: float = (
-        1.0  # GET /ceb/receipts?wait=: the server holds an empty poll this long (0: plain polls)
-    )
+    # GET /ceb/receipts?wait=: the server holds an empty poll this long (0: plain polls)
+    long_poll_s: float = 1.0
     drain_s: float = 30.0
 
 
