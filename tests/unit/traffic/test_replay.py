@@ -90,8 +90,8 @@ def _run(replay: Replay) -> Results:
     async def main() -> Results:
         clock = replay.clock
         driver = asyncio.create_task(clock.drive()) if isinstance(clock, VirtualClock) else None
-        try:
-            return await replay.run()
+        try:  # a replay that never ends fails here instead of hanging the suite
+            return await asyncio.wait_for(replay.run(), timeout=60)
         finally:
             if driver is not None:
                 driver.cancel()
