@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from declarations.errors import DependencyError
 from declarations.store.engine import check_reachable
 from gateway import logs, problems
+from gateway.heap import freeze_startup_heap
 from gateway.routes import documents, messages, receipts
 from gateway.runtime import Runtime, build_runtime
 from gateway.settings import Settings
@@ -57,7 +58,9 @@ def app_from_environment() -> FastAPI:
     """The app of one `cebsim serve --workers N` process: its settings come from the CEBSIM_*
     variables the parent set, and it builds its own runtime (producer, pool, acceptor)."""
     logs.configure()
-    return create_app(Settings())
+    app = create_app(Settings())
+    freeze_startup_heap()
+    return app
 
 
 class ObserveMiddleware:

@@ -52,6 +52,7 @@ def serve(
 
     from gateway import logs
     from gateway.app import create_app
+    from gateway.heap import freeze_startup_heap
     from gateway.metrics import SHARED_DIR
     from gateway.runtime import build_runtime
     from gateway.settings import Settings
@@ -82,7 +83,9 @@ def serve(
     runtime = build_runtime(settings)
     if demo:
         _print_demo(runtime)
-    uvicorn.run(create_app(settings, runtime), **served)
+    app = create_app(settings, runtime)
+    freeze_startup_heap()
+    uvicorn.run(app, **served)
 
 
 def _check_workers(settings: Any, demo: bool) -> None:

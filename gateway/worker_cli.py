@@ -32,6 +32,7 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     from declarations.stages.pipeline import Pipeline, PipelinePolicy, build_stage
     from declarations.store.migrate import open_store
     from gateway import logs
+    from gateway.heap import freeze_startup_heap
     from gateway.settings import Settings
 
     given: dict[str, Any] = {"kafka": kafka, "db": db, "partitions": partitions}
@@ -53,6 +54,7 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
         ]
     )
     pipeline.start()
+    freeze_startup_heap()
     click.echo(f"cebsim worker {stage}: running against {settings.kafka} and {settings.db}", err=True)
     stopped.wait()
     pipeline.stop()
