@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,41 @@ def create_engine(url: str) -> sa.Engine:
         return engine
     # A pool as large as the threads that use it at once (request threads, acceptor, webhooks,
     # stages): connections past pool_size are closed on return, and a new PostgreSQL connection
-    # costs a backend process; pre-ping finds the ones a database restart has broken.
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=16, max_overflow=32)
+    # costs a backend process.
+    engine = sa.create_engine(url, pool_size=16, max_overflow=32)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 1.0
+_RETURNED_AT = "cebsim_returned_at"
+
+
+def _ping_when_idle(engine: sa.Engine, idle_s: float = PING_AFTER_IDLE_S) -> None:
+    """Check a connection that sat in the pool for `idle_s` or more before handing it out.
+
+    SQLAlchemy's pool_pre_ping pings at every checkout: a round trip and a statement per
+    transaction, and the hot paths (acceptor, stages, receipt reads) run hundreds of those a
+    second on connections that worked milliseconds ago. A database restart takes longer than
+    `idle_s`, so a connection it broke has been idle that long by the time it is checked out
+    again, and is found by the ping; the pool then replaces it (DisconnectionError) and the
+    caller never sees it. A connection broken while in use fails its statement as before.
+    """
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_RETURNED_AT)
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(f"pooled connection is gone: {type(exc).__name__}") from exc
+
+    event.listen(engine.pool, "checkin", returned)
+    event.listen(engine.pool, "checkout", checked_out)
 
 
 def _serialise_sqlite_writers(engine: sa.Engine) -> None:

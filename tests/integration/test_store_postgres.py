@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from declarations.identity import Enterprise, Role
+from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
 from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
 from declarations.store.stage_store import StageStore
@@ -50,5 +52,42 @@ def test_a_tick_skips_a_state_that_a_batch_holds_and_takes_it_once_released(post
                     assert StageStore(other_tick, stage).due(now) == []
         with engine.begin() as tick:
             assert sorted(StageStore(tick, stage).due(now)) == ["free", "held"]
+    finally:
+        engine.dispose()
+
+
+def test_a_pooled_connection_killed_while_idle_is_replaced_before_anyone_uses_it(postgres_url: str) -> None:
+    """What a database restart does to the pool: its connections die while idle. The next
+    checkout pings the idle one, finds it gone and hands out a fresh one; nobody sees an error."""
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            killed = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        other = create_engine(postgres_url)
+        with other.connect() as admin:
+            assert admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": killed}).scalar_one()
+        other.dispose()
+        time.sleep(PING_AFTER_IDLE_S + 0.1)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() != killed
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_back_in_the_pool_for_less_than_a_second_is_not_pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(postgres_url)
+    pings: list[object] = []
+    monkeypatch.setattr(engine.dialect, "do_ping", pings.append)
+    try:
+        for _ in range(5):
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        assert pings == []  # the hot path: a round trip saved per transaction
+        time.sleep(PING_AFTER_IDLE_S + 0.1)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        assert len(pings) == 1
     finally:
         engine.dispose()
