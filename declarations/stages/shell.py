@@ -221,9 +221,10 @@ class StageShell:
             store = StageStore(conn, self.logic.name)
             known = store.offsets(self._bus.epoch)
             fresh = [r for r in records if r.offset > known.get((r.topic, r.partition), -1)]
-            work = _Work(store.load(self._key(r) for r in fresh))
-            for record in fresh:
-                self._apply(work, record, now)
+            keys = [self._key(r) for r in fresh]  # once per record: a key can cost a parse (matching)
+            work = _Work(store.load(keys))
+            for record, key in zip(fresh, keys, strict=True):
+                self._apply(work, record, key, now)
             return self._persist(store, work, {(r.topic, r.partition): r.offset for r in records}, now)
 
     def _publish(self, outbox: _Outbox) -> None:
@@ -242,8 +243,7 @@ class StageShell:
             raise
         self._sent.extend(outbox.ids)
 
-    def _apply(self, work: _Work, record: BusRecord, now: datetime) -> None:
-        key = self._key(record)
+    def _apply(self, work: _Work, record: BusRecord, key: str, now: datetime) -> None:
         try:
             step = self.logic.apply(work.states.get(key), record, now)
         except DependencyError:

@@ -141,3 +141,22 @@ def test_the_consumer_commits_at_most_once_a_second_and_at_every_tick(engine: sa
     assert bus.lag(group) == {(stage_group("counting"), "in"): 7}
     shell.tick_once()
     assert bus.lag(group) == {(stage_group("counting"), "in"): 2}
+
+
+def test_each_record_s_key_is_asked_for_once(engine: sa.Engine) -> None:
+    """A key can cost a parse of the record (matching reads the order number from the XML)."""
+    asked: list[tuple[int, int]] = []
+
+    class Recording(Counting):
+        def key(self, record: BusRecord) -> str:
+            asked.append((record.partition, record.offset))
+            return super().key(record)
+
+    bus = MemoryBus()
+    bus.create_topics({"in": 2, "out": 1})
+    for key in KEYS:
+        bus.publish("in", key.encode(), b"0")
+    shell = StageShell(Recording(), engine, bus, ManualClock(NOW), partitions=2)
+    shell.start()
+    _drain(shell)
+    assert len(asked) == len(KEYS) == len(set(asked))
