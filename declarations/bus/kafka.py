@@ -59,7 +59,10 @@ class KafkaBus:
             )
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka at {bootstrap} is unavailable: {exc}") from exc
-        self._pending: list[Any] = []
+        # each thread's sends, waited for by that thread's flush: the stages of `cebsim worker all`
+        # (and the acceptor's writers) share one bus, and one thread's flush must neither take the
+        # others' failures as its own nor let them believe records were acknowledged that were not
+        self._sends = threading.local()
         self._lag_admin: KafkaAdminClient | None = None
         self._admin_lock = threading.Lock()
 
@@ -86,18 +89,24 @@ class KafkaBus:
 
     def publish(self, topic: str, key: bytes, value: bytes, headers: Headers = ()) -> None:
         try:
-            self._pending.append(self._producer.send(topic, key=key, value=value, headers=list(headers)))
+            self._pending().append(self._producer.send(topic, key=key, value=value, headers=list(headers)))
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka refused a record for {topic}: {exc}") from exc
 
     def flush(self, timeout_s: float = 30.0) -> None:
-        pending, self._pending = self._pending, []
+        pending, self._sends.pending = self._pending(), []
         try:
             self._producer.flush(timeout=timeout_s)
             for future in pending:
                 future.get(timeout=timeout_s)
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka did not acknowledge the records: {exc}") from exc
+
+    def _pending(self) -> list[Any]:
+        pending: list[Any] | None = getattr(self._sends, "pending", None)
+        if pending is None:
+            pending = self._sends.pending = []
+        return pending
 
     def consumer(self, group: str, topics: Sequence[str]) -> KafkaBusConsumer:
         try:

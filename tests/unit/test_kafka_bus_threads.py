@@ -1,0 +1,74 @@
+"""KafkaBus keeps each thread's sends apart: a flush answers for the records its own thread sent.
+
+The stages of `cebsim worker all` share one bus. If one thread's flush collected every pending
+send, it would report another stage's refused record as its own failure, and that other stage
+would flush nothing, believe its records acknowledged and drop their outbox rows. The producer is
+replaced by a fake here because a broker refusal also poisons kafka-python's idempotent producer
+for every later send, which hides what this test is about; the contract suite covers the broker.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from kafka.errors import KafkaError
+
+from declarations.bus import kafka as kafka_bus
+from declarations.errors import BusUnavailableError
+
+
+class _Future:
+    def __init__(self, refused: bool) -> None:
+        self._refused = refused
+
+    def get(self, timeout: float) -> None:
+        if self._refused:
+            raise KafkaError("refused by the broker")
+
+
+class _Producer:
+    def __init__(self, **_: Any) -> None:
+        pass
+
+    def send(self, topic: str, *, key: bytes, value: bytes, headers: list[Any]) -> _Future:
+        return _Future(refused=value == b"refused")
+
+    def flush(self, timeout: float) -> None:
+        pass
+
+    def close(self, timeout: float = 0) -> None:
+        pass
+
+
+def test_a_flush_answers_for_its_own_thread_s_sends_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kafka_bus, "KafkaProducer", _Producer)
+    bus = kafka_bus.KafkaBus("broker:9092")
+    outcomes: dict[str, str] = {}
+    sent, flushed = threading.Event(), threading.Event()
+
+    def other_stage() -> None:
+        bus.publish("cebsim.out", b"k", b"refused")
+        sent.set()
+        flushed.wait(timeout=10)
+        try:
+            bus.flush()
+            outcomes["other"] = "acknowledged"
+        except BusUnavailableError:
+            outcomes["other"] = "refused"
+
+    thread = threading.Thread(target=other_stage)
+    thread.start()
+    assert sent.wait(timeout=10)
+    bus.publish("cebsim.out", b"k", b"fine")
+    try:
+        bus.flush()
+        outcomes["this"] = "acknowledged"
+    except BusUnavailableError:
+        outcomes["this"] = "refused"
+    finally:
+        flushed.set()
+        thread.join(timeout=10)
+        bus.close()
+    assert outcomes == {"this": "acknowledged", "other": "refused"}
