@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from benchmarks.traffic.hdr import Histogram
@@ -35,6 +35,10 @@ class ReplayOptions:
     # GET /ceb/receipts?wait=: the server holds an empty poll this long (0: plain polls)
     long_poll_s: float = 1.0
     drain_s: float = 30.0
+    # where each enterprise's receipt reader starts (its `after` cursor; 0 when absent): a replay
+    # that follows an earlier one on the same server starts where that one's readers stopped,
+    # instead of reading the earlier replay's receipts again while it measures
+    receipts_after: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +66,7 @@ class Results:
     max_in_flight: int = 0
     polls: int = 0
     receipts_seen: int = 0
+    cursors: dict[str, int] = field(default_factory=dict)  # each reader's last `next_cursor`
 
     def second(self, moment: float) -> Second:
         return self.timeline.setdefault(max(int(moment - self.started), 0), Second())
@@ -162,7 +167,8 @@ class Replay:
 
     async def _read(self, code: str, finished: asyncio.Event) -> None:
         assert self.receipts is not None
-        cursor, wait, results = 0, self.options.long_poll_s, self.results
+        cursor, wait = self.options.receipts_after.get(code, 0), self.options.long_poll_s
+        results = self.results
         while True:
             rows, next_cursor = await self.receipts.page(self.traffic.keys[code], cursor, wait)
             results.polls += 1
@@ -170,7 +176,7 @@ class Replay:
             for row in rows:
                 results.tracker.on_receipt(row, now)
             results.receipts_seen += len(rows)
-            cursor = max(cursor, next_cursor)
+            cursor = results.cursors[code] = max(cursor, next_cursor)
             if not self._sending and (results.tracker.outstanding == 0
                                       or now - results.last_sent > self.options.drain_s):  # fmt: skip
                 finished.set()

@@ -44,7 +44,7 @@ def build_report(results: Results, options: ReplayOptions, target: str) -> dict[
         "sending_s": round(window, 3),
         "total_s": round(results.finished - results.started, 3),
         "client": {"max_in_flight": results.max_in_flight, "receipt_polls": results.polls,
-                   "receipts_seen": results.receipts_seen},
+                   "receipts_seen": results.receipts_seen, "receipt_cursors": dict(results.cursors)},
         "timeline": _timeline(results),
         "histograms": {"acceptance_ms": results.acceptance.buckets_ms(),
                        "clearance_ms": tracker.clearance.buckets_ms()},

@@ -172,6 +172,32 @@ def test_a_finished_replay_cancels_the_long_polls_still_waiting() -> None:
     assert clock.now() < 1  # done when P1 was, not at the end of the drain
 
 
+class FeedFrom(ListReceipts):
+    """A feed whose cursors continue from 100; it records the cursor of every read."""
+
+    def __init__(self, outcomes: dict[str, list[str]]) -> None:
+        super().__init__(outcomes)
+        self.afters: list[int] = []
+
+    async def page(self, api_key: str, after: int, wait_s: float = 0.0) -> tuple[list[dict[str, Any]], int]:
+        self.afters.append(after)
+        rows, count = await super().page(api_key, after, wait_s)
+        return rows, (100 + count if rows else after)
+
+
+def test_readers_start_at_the_given_cursors_and_report_where_they_stopped() -> None:
+    """A measured replay after a warm-up on the same server reads only its own receipts."""
+    expectations = {"P1": Expectation("P1", "G1", 1, "CEB622", "899")}
+    receipts = FeedFrom({"G1": ["2", "120", "399", "800", "899"]})
+    clock = VirtualClock()
+    options = ReplayOptions(rate=100, concurrency=4, poll_interval_s=0.01, drain_s=0.1,
+                            receipts_after={"3301960001": 100})  # fmt: skip
+    results = _run(Replay(_traffic(1, expectations), SlowServer(clock, 0.001), receipts, clock, options))
+    assert receipts.afters[0] == 100
+    assert results.cursors == {"3301960001": 105}
+    assert results.tracker.terminal == 1
+
+
 def test_the_ramp_reaches_the_rate_and_then_keeps_it() -> None:
     assert intended_offset(0, 100, 10) == 0
     assert intended_offset(500, 100, 10) == pytest.approx(10)  # rate x ramp / 2 messages during the ramp
