@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 4 * 1024 * 1024
     partitions: int = 6  # per topic, created by the application
+    # how long a stage's Kafka fetch waits for 64 KiB of records: fewer, larger batches (less CPU)
+    # for at most this much more latency per stage (declarations.bus.kafka)
+    kafka_gather_ms: int = Field(default=20, ge=0, le=500)
     pipeline: bool | None = (
         None  # run the clearance stages in this process (default: when the bus is embedded)
     )

@@ -42,7 +42,7 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stopped.set())
     engine = open_store(settings.db)
-    bus = _connect(settings.kafka, f"cebsim-worker-{stage}", stopped)
+    bus = _connect(settings.kafka, f"cebsim-worker-{stage}", stopped, settings.kafka_gather_ms)
     if bus is None:
         return
     names = STAGES if stage == "all" else (stage,)
@@ -62,14 +62,14 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     engine.dispose()
 
 
-def _connect(bootstrap: str, client_id: str, stopped: threading.Event) -> Any:
+def _connect(bootstrap: str, client_id: str, stopped: threading.Event, gather_ms: int) -> Any:
     """A KafkaBus, retried until the broker answers (a worker may start before Kafka, or during a restart)."""
     from declarations.bus.kafka import KafkaBus
     from declarations.errors import BusUnavailableError
 
     while not stopped.is_set():
         try:
-            return KafkaBus(bootstrap, client_id=client_id)
+            return KafkaBus(bootstrap, client_id=client_id, gather_ms=gather_ms)
         except BusUnavailableError as exc:
             logging.getLogger("cebsim.worker").warning("Kafka not reachable yet, retrying: %s", exc)
             stopped.wait(2.0)
