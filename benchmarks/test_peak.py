@@ -55,8 +55,12 @@ NOTES = [
     "-20%); the pool pings only connections idle for a second (it pinged at every checkout); "
     "matching parses each document once (it parsed twice); two acceptor writers on PostgreSQL (queue "
     "wait p99 16 ms -> 3-4 ms); each step's receipt readers start after the warm-up's receipts.",
-    "What would move it: fewer statements per acceptor batch (data-modifying CTEs or psycopg's "
-    "pipeline mode), documents handed between stages in a form cheaper to read than XML (each is "
+    "Tried on 2026-11-28 without a gain the noise let us see (pairs of scratch runs): GIL switch "
+    "interval 0.5 ms; the worker at nice 10; two gateway processes at 25 parcels/s; receipt polls "
+    "every 0.25 s instead of 0.1 s (-0.4 s of gateway CPU per 10 s); the acceptor's last five "
+    "statements in one psycopg pipeline (one round trip, but +0.3 ms of CPU and +0.5 ms per batch "
+    "on an idle database: reverted).",
+    "What would move it: fewer statements per acceptor batch (data-modifying CTEs), documents handed between stages in a form cheaper to read than XML (each is "
     "parsed by the gateway, matching, review and the recorder), stage state kept in memory for the "
     "partitions a worker holds, and more cores: `cebsim serve --workers N` scales intake across "
     "processes, but on two cores the worker, the broker and PostgreSQL need the same CPU.",
