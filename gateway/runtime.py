@@ -87,7 +87,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
     engine = open_store(settings.db)
     bus = bus or build_bus(settings, engine)
     registry = EnterpriseRegistry(engine)
-    acceptor = Acceptor(engine, bus, clock, writers=2 if engine.dialect.name == "postgresql" else 1)
+    acceptor = Acceptor(engine, bus, clock)
     policy = IntakePolicy(
         require_signatures=settings.require_signatures, max_body_bytes=settings.max_body_bytes
     )

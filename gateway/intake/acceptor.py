@@ -1,7 +1,7 @@
-"""The acceptor: writer threads that store and publish accepted documents in batches.
+"""The acceptor: one writer that stores and publishes accepted documents in batches.
 
-Requests hand their checked submissions to `Acceptor.submit` and wait on the future. A writer
-thread takes whatever submissions are waiting, and for the whole batch, in one database
+Requests hand their checked submissions to `Acceptor.submit` and wait on the future. A single
+writer thread takes whatever submissions are waiting, and for the whole batch, in one database
 transaction:
 
     1. decide per document: replay, accept as the next version, or refuse (declarations.versions);
@@ -15,15 +15,9 @@ Sending before the inserts lets the broker's acknowledgement travel while they r
 2–6 rolls the transaction back and every submission of the batch gets the
 dependency error (503 + Retry-After): nothing is half-written. Records already handed to Kafka
 before a failed commit may exist there; every stage is idempotent by document guid, and the
-client's retry is accepted again.
-
-Duplicate and version checks of one business key never race: on PostgreSQL an advisory lock per
-key, taken before the checks, serialises them between the writers of a process and between gateway
-processes (`cebsim serve --workers N`, `IntakeTx.lock_keys`); on SQLite every write transaction
-holds the database's one write lock. PostgreSQL gets two writers (`build_runtime`): a batch spends
-most of its time waiting on round trips to the database and the broker, and with one writer a
-request arriving meanwhile waited for the whole batch before its own could start. SQLite gets one:
-its writers queue on that lock anyway.
+client's retry is accepted again. Within a process, one writer means duplicate checks never race;
+between gateway processes (`cebsim serve --workers N`) an advisory lock per business key, taken
+before the checks, serialises them (`IntakeTx.lock_keys`).
 """
 
 from __future__ import annotations
@@ -124,32 +118,24 @@ def content_hash(message_type: str, document: object) -> str:
 
 
 class Acceptor:
-    def __init__(
-        self, engine: sa.Engine, bus: Bus, clock: Clock, *, max_batch: int = 256, writers: int = 1
-    ) -> None:
+    def __init__(self, engine: sa.Engine, bus: Bus, clock: Clock, *, max_batch: int = 256) -> None:
         self._engine = engine
         self._bus = bus
         self._clock = clock
         self._max_batch = max_batch
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
-        self._threads = [
-            threading.Thread(target=self._run, name=f"cebsim-acceptor-{number}", daemon=True)
-            for number in range(writers)
-        ]
+        self._thread = threading.Thread(target=self._run, name="cebsim-acceptor", daemon=True)
         self._started = False
 
     def start(self) -> None:
         if not self._started:
             self._started = True
-            for thread in self._threads:
-                thread.start()
+            self._thread.start()
 
     def stop(self) -> None:
         if self._started:
-            for _ in self._threads:
-                self._queue.put(None)  # one each: a writer that takes it stops
-            for thread in self._threads:
-                thread.join(timeout=30)
+            self._queue.put(None)
+            self._thread.join(timeout=30)
 
     def submit(
         self, enterprise: Enterprise, message: CebMessage, raw: bytes | None = None

@@ -53,18 +53,14 @@ def _orders(code: str, count: int) -> list[CebMessage]:
     return messages
 
 
-@pytest.mark.parametrize("writers", [1, 2])
-def test_two_acceptors_judging_the_same_documents_store_each_once(postgres_url: str, writers: int) -> None:
-    """The same 40 orders go to two acceptors on two engines at once, as to two processes; with
-    two writers each (as `build_runtime` runs them on PostgreSQL), four transactions race."""
+def test_two_acceptors_judging_the_same_documents_store_each_once(postgres_url: str) -> None:
+    """The same 40 orders go to two acceptors on two engines at once, as to two processes."""
     engines = [open_store(postgres_url), open_store(postgres_url)]
     code = f"34{new_guid().replace('-', '')[:8].upper()}"
     shop = Enterprise(code, "并发测试电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), f"DXPENT{code}")
     EnterpriseRegistry(engines[0]).add(shop, NOW)
     orders = _orders(code, 40)
-    acceptors = [
-        Acceptor(engine, MemoryBus(), ManualClock(NOW), max_batch=4, writers=writers) for engine in engines
-    ]
+    acceptors = [Acceptor(engine, MemoryBus(), ManualClock(NOW)) for engine in engines]
     futures = [[a.submit(shop, m) for m in orders] for a in acceptors]
     starting = threading.Barrier(2)
 
