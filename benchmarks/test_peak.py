@@ -53,13 +53,14 @@ NOTES = [
     "search below 25 parcels/s. Then: the start-up heap frozen (a full collection took 70-100 ms "
     "and stalled every request in flight); stage fetches gather up to 20 ms of records (worker CPU "
     "-20%); the pool pings only connections idle for a second (it pinged at every checkout); "
-    "matching parses each document once (it parsed twice); two acceptor writers on PostgreSQL (queue "
-    "wait p99 16 ms -> 3-4 ms); each step's receipt readers start after the warm-up's receipts.",
+    "matching parses each document once (it parsed twice); each step's receipt readers start after "
+    "the warm-up's receipts.",
     "Tried on 2026-11-28 without a gain the noise let us see (pairs of scratch runs): GIL switch "
     "interval 0.5 ms; the worker at nice 10; two gateway processes at 25 parcels/s; receipt polls "
     "every 0.25 s instead of 0.1 s (-0.4 s of gateway CPU per 10 s); the acceptor's last five "
     "statements in one psycopg pipeline (one round trip, but +0.3 ms of CPU and +0.5 ms per batch "
-    "on an idle database: reverted).",
+    "on an idle database: reverted); two acceptor writers per gateway (queue wait p99 16 ms -> 3-4 "
+    "ms, but step p99 at 9 parcels/s median 68 ms in six runs against 62.5 ms with one: reverted).",
     "What would move it: fewer statements per acceptor batch (data-modifying CTEs), documents "
     "handed between stages in a form cheaper to read than XML (each is parsed by the gateway, "
     "matching, review and the recorder: 0.19 ms each), stage state kept in memory for the "
