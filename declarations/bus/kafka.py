@@ -20,13 +20,26 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, OffsetSpec
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    KafkaError,
+    RebalanceInProgressError,
+    TopicAlreadyExistsError,
+    UnknownMemberIdError,
+)
 
 from declarations.bus.port import BusRecord, Headers
 from declarations.errors import BusUnavailableError
 
 log = logging.getLogger(__name__)
 
+_REBALANCING = (
+    RebalanceInProgressError,
+    CommitFailedError,  # the group moved on to a new generation
+    IllegalGenerationError,
+    UnknownMemberIdError,
+)
 GATHER_BYTES = 64 * 1024  # ~20 accepted documents: the broker answers a fetch once it has this much
 
 
@@ -212,8 +225,19 @@ class KafkaBusConsumer:
         ]
 
     def commit(self) -> None:
+        """Commit what was polled; skipped (not raised) while the group rebalances.
+
+        During a rebalance kafka-python refuses commits until poll() has rejoined the group. A
+        stage that took the refusal for an outage paused a second between polls, and a recorder
+        whose idle polls each ended in a refused commit stayed out of its group for a whole
+        26 s peak step. The records whose commit is skipped may be delivered again, which every
+        stage and the recorder absorb (offsets stored with their effects, idempotent inserts).
+        """
         try:
             self._consumer.commit()
+        except _REBALANCING as exc:
+            log.info("offset commit skipped while the group rebalances: %s", type(exc).__name__)
+            return
         except KafkaError as exc:
             raise BusUnavailableError(f"committing offsets to Kafka failed: {exc}") from exc
         self._since.clear()
