@@ -130,8 +130,10 @@ class KafkaBus:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=1000,
-                fetch_min_bytes=GATHER_BYTES,
-                fetch_max_wait_ms=self._gather_ms,
+                # 0: no gathering, a fetch returns as soon as there is a record (kafka-python's
+                # defaults); a wait of 0 with a minimum size would make the consumer spin instead
+                fetch_min_bytes=GATHER_BYTES if self._gather_ms else 1,
+                fetch_max_wait_ms=self._gather_ms or 500,
                 session_timeout_ms=10_000,
                 # a topic created (or a broker restarted) after joining is seen within seconds, not 5 min
                 metadata_max_age_ms=5_000,

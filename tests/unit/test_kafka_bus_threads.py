@@ -1,4 +1,4 @@
-"""KafkaBus keeps each thread's sends apart: a flush answers for the records its own thread sent.
+"""KafkaBus with a fake client: each thread's sends kept apart, and the fetch that gather_ms sets.
 
 The stages of `cebsim worker all` share one bus. If one thread's flush collected every pending
 send, it would report another stage's refused record as its own failure, and that other stage
@@ -10,7 +10,7 @@ for every later send, which hides what this test is about; the contract suite co
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from kafka.errors import KafkaError
@@ -72,3 +72,31 @@ def test_a_flush_answers_for_its_own_thread_s_sends_only(monkeypatch: pytest.Mon
         thread.join(timeout=10)
         bus.close()
     assert outcomes == {"this": "acknowledged", "other": "refused"}
+
+
+class _Consumer:
+    made: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, **config: Any) -> None:
+        _Consumer.made.append(config)
+
+    def topics(self) -> set[str]:
+        return {"cebsim.in"}
+
+    def subscribe(self, topics: list[str]) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("gather_ms", "min_bytes", "max_wait_ms"),
+    [(20, kafka_bus.GATHER_BYTES, 20), (0, 1, 500)],  # 0 must not become a spinning zero wait
+)
+def test_the_gather_wait_sets_the_fetch(
+    monkeypatch: pytest.MonkeyPatch, gather_ms: int, min_bytes: int, max_wait_ms: int
+) -> None:
+    monkeypatch.setattr(kafka_bus, "KafkaProducer", _Producer)
+    monkeypatch.setattr(kafka_bus, "KafkaConsumer", _Consumer)
+    _Consumer.made.clear()
+    kafka_bus.KafkaBus("broker:9092", gather_ms=gather_ms).consumer("cebsim-test", ["cebsim.in"])
+    (config,) = _Consumer.made
+    assert (config["fetch_min_bytes"], config["fetch_max_wait_ms"]) == (min_bytes, max_wait_ms)
