@@ -31,7 +31,7 @@ class ReplayOptions:
     parcels: int | None = None
     concurrency: int = 64
     follow_receipts: bool = True
-    poll_interval_s: float = 0.1  # between polls that found nothing new
+    poll_interval_s: float = 0.1  # a reader's pause after each page that was not full
     # GET /ceb/receipts?wait=: the server holds an empty poll this long (0: plain polls)
     long_poll_s: float = 1.0
     drain_s: float = 30.0

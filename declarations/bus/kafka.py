@@ -73,8 +73,8 @@ class KafkaBus:
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka at {bootstrap} is unavailable: {exc}") from exc
         # each thread's sends, waited for by that thread's flush: the stages of `cebsim worker all`
-        # (and the acceptor's writers) share one bus, and one thread's flush must neither take the
-        # others' failures as its own nor let them believe records were acknowledged that were not
+        # share one bus, and one thread's flush must neither take the others' failures as its own
+        # nor let them believe records were acknowledged that were not
         self._sends = threading.local()
         self._lag_admin: KafkaAdminClient | None = None
         self._admin_lock = threading.Lock()
@@ -229,11 +229,11 @@ class KafkaBusConsumer:
     def commit(self) -> None:
         """Commit what was polled; skipped (not raised) while the group rebalances.
 
-        During a rebalance kafka-python refuses commits until poll() has rejoined the group. A
-        stage that took the refusal for an outage paused a second between polls, and a recorder
-        whose idle polls each ended in a refused commit stayed out of its group for a whole
-        26 s peak step. The records whose commit is skipped may be delivered again, which every
-        stage and the recorder absorb (offsets stored with their effects, idempotent inserts).
+        During a rebalance kafka-python refuses commits until poll() has rejoined the group. Taken
+        for an outage, the refusal made a stage or the recorder pause a second between polls,
+        which holds the rejoin back: one quick peak step logged a refused commit every ~1.2 s for
+        26 s. The records whose commit is skipped may be delivered again, which every stage and
+        the recorder absorb (offsets stored with their effects, idempotent inserts).
         """
         try:
             self._consumer.commit()
