@@ -4,10 +4,13 @@ Producer: idempotent, `acks=all`, a small linger by default so that what a stage
 its flush goes out as one batch (the gateway's acceptor sends without linger: see its `send`).
 `flush` waits for every queued send and turns any failure into `BusUnavailableError`. Consumers:
 manual commits only (`enable_auto_commit=False`); the stage shell commits after its effects are
-persisted. A fetch waits up to `gather_ms` for GATHER_BYTES of records: a stage pays a transaction per
-polled batch, and without the wait a batch at a moderate rate holds a record or two (at 25 parcels/s
-the wait cut the worker's CPU by a fifth, for at most `gather_ms` more per stage on the way to the
-final receipt). kafka-python's exceptions stop here.
+persisted. While records come, a fetch waits up to `gather_ms` for GATHER_BYTES of them: a stage
+pays a transaction per polled batch, and without the wait a batch at a moderate rate holds a record
+or two (at 25 parcels/s the wait cut the worker's CPU by a fifth, for at most `gather_ms` more per
+stage on the way to the final receipt). After a poll that brought nothing a consumer goes back to
+kafka-python's long poll (answered at the first record, or after IDLE_WAIT_MS): a gathering fetch
+that finds nothing returns every `gather_ms`, and an idle worker's ten consumers spent 0.2 of a
+core, the broker 0.15, answering them. kafka-python's exceptions stop here.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ _REBALANCING = (
     UnknownMemberIdError,
 )
 GATHER_BYTES = 64 * 1024  # ~20 accepted documents: the broker answers a fetch once it has this much
+IDLE_WAIT_MS = 500  # kafka-python's default: how long an idle consumer's fetch waits for a first record
 
 
 class KafkaBus:
@@ -130,10 +134,9 @@ class KafkaBus:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=1000,
-                # 0: no gathering, a fetch returns as soon as there is a record (kafka-python's
-                # defaults); a wait of 0 with a minimum size would make the consumer spin instead
-                fetch_min_bytes=GATHER_BYTES if self._gather_ms else 1,
-                fetch_max_wait_ms=self._gather_ms or 500,
+                # idle settings to begin with: KafkaBusConsumer gathers once records come
+                fetch_min_bytes=1,
+                fetch_max_wait_ms=IDLE_WAIT_MS,
                 session_timeout_ms=10_000,
                 # a topic created (or a broker restarted) after joining is seen within seconds, not 5 min
                 metadata_max_age_ms=5_000,
@@ -144,7 +147,7 @@ class KafkaBus:
             consumer.subscribe(list(topics))
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka at {self._bootstrap} is unavailable: {exc}") from exc
-        return KafkaBusConsumer(consumer)
+        return KafkaBusConsumer(consumer, gather_ms=self._gather_ms)
 
     def lag(self, groups: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:
         """End offsets minus the groups' committed offsets, through one admin client kept open
@@ -208,8 +211,10 @@ def _await_topics(consumer: KafkaConsumer, topics: Sequence[str], timeout_s: flo
 
 
 class KafkaBusConsumer:
-    def __init__(self, consumer: KafkaConsumer) -> None:
+    def __init__(self, consumer: KafkaConsumer, *, gather_ms: int = 0) -> None:
         self._consumer = consumer
+        self._gather_ms = gather_ms  # 0: never gather (a wait of 0 with a minimum size would spin)
+        self._gathering = False
         self._since: dict[TopicPartition, int] = {}  # offset of the first uncommitted record polled
 
     def poll(self, max_records: int = 500, timeout_s: float = 0.1) -> list[BusRecord]:
@@ -220,11 +225,31 @@ class KafkaBusConsumer:
         for partition, messages in batches.items():
             if messages:
                 self._since.setdefault(partition, messages[0].offset)
+        self._gather(any(batches.values()))
         return [
             BusRecord(m.topic, m.partition, m.offset, m.key or b"", m.value or b"", tuple(m.headers or ()))
             for messages in batches.values()
             for m in messages
         ]
+
+    def _gather(self, records_came: bool) -> None:
+        """Fetch settings for the next fetches: gathering while records come, a long poll once idle.
+
+        kafka-python 3.0 reads them from its fetcher's config each time it builds a fetch request
+        and has no public way to change them; without that fetcher the idle settings stay.
+        """
+        if not self._gather_ms or records_came == self._gathering:
+            return
+        config = getattr(getattr(self._consumer, "_fetcher", None), "config", None)
+        if not isinstance(config, dict) or "fetch_min_bytes" not in config:
+            return
+        config["fetch_min_bytes"] = GATHER_BYTES if records_came else 1
+        config["fetch_max_wait_ms"] = self._gather_ms if records_came else IDLE_WAIT_MS
+        self._gathering = records_came
+
+    @property
+    def gathering(self) -> bool:
+        return self._gathering
 
     def commit(self) -> None:
         """Commit what was polled; skipped (not raised) while the group rebalances.

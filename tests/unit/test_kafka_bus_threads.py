@@ -1,4 +1,4 @@
-"""KafkaBus with a fake client: each thread's sends kept apart, and the fetch that gather_ms sets.
+"""KafkaBus with a fake client: each thread's sends kept apart, and the fetches gather_ms shapes.
 
 The stages of `cebsim worker all` share one bus. If one thread's flush collected every pending
 send, it would report another stage's refused record as its own failure, and that other stage
@@ -74,11 +74,18 @@ def test_a_flush_answers_for_its_own_thread_s_sends_only(monkeypatch: pytest.Mon
     assert outcomes == {"this": "acknowledged", "other": "refused"}
 
 
+class _Fetcher:
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = {key: config[key] for key in ("fetch_min_bytes", "fetch_max_wait_ms")}
+
+
 class _Consumer:
-    made: ClassVar[list[dict[str, Any]]] = []
+    made: ClassVar[list[_Consumer]] = []
 
     def __init__(self, **config: Any) -> None:
-        _Consumer.made.append(config)
+        self._fetcher = _Fetcher(config)
+        self.polls: list[dict[str, list[object]]] = []  # what each poll() returns, in order
+        _Consumer.made.append(self)
 
     def topics(self) -> set[str]:
         return {"cebsim.in"}
@@ -86,17 +93,36 @@ class _Consumer:
     def subscribe(self, topics: list[str]) -> None:
         pass
 
+    def poll(self, timeout_ms: int, max_records: int) -> dict[str, list[object]]:
+        return self.polls.pop(0)
+
+    def fetch(self) -> tuple[int, int]:
+        config = self._fetcher.config
+        return config["fetch_min_bytes"], config["fetch_max_wait_ms"]
+
+
+class _Message:
+    topic, partition, offset, key, value, headers = "cebsim.in", 0, 7, b"K", b"V", None
+
+
+IDLE = (1, kafka_bus.IDLE_WAIT_MS)
+
 
 @pytest.mark.parametrize(
-    ("gather_ms", "min_bytes", "max_wait_ms"),
-    [(20, kafka_bus.GATHER_BYTES, 20), (0, 1, 500)],  # 0 must not become a spinning zero wait
+    ("gather_ms", "while_records_come"),
+    [(20, (kafka_bus.GATHER_BYTES, 20)), (0, IDLE)],  # 0 must not become a spinning zero wait
 )
-def test_the_gather_wait_sets_the_fetch(
-    monkeypatch: pytest.MonkeyPatch, gather_ms: int, min_bytes: int, max_wait_ms: int
+def test_fetches_gather_while_records_come_and_long_poll_once_idle(
+    monkeypatch: pytest.MonkeyPatch, gather_ms: int, while_records_come: tuple[int, int]
 ) -> None:
     monkeypatch.setattr(kafka_bus, "KafkaProducer", _Producer)
     monkeypatch.setattr(kafka_bus, "KafkaConsumer", _Consumer)
     _Consumer.made.clear()
-    kafka_bus.KafkaBus("broker:9092", gather_ms=gather_ms).consumer("cebsim-test", ["cebsim.in"])
-    (config,) = _Consumer.made
-    assert (config["fetch_min_bytes"], config["fetch_max_wait_ms"]) == (min_bytes, max_wait_ms)
+    consumer = kafka_bus.KafkaBus("broker:9092", gather_ms=gather_ms).consumer("cebsim-test", ["cebsim.in"])
+    (fake,) = _Consumer.made
+    fake.polls = [{}, {"tp": [_Message()]}, {"tp": [_Message()]}, {}, {"tp": []}]
+    seen = [fake.fetch()]
+    for _ in range(len(fake.polls)):
+        consumer.poll()
+        seen.append(fake.fetch())
+    assert seen == [IDLE, IDLE, while_records_come, while_records_come, IDLE, IDLE]
