@@ -32,6 +32,21 @@ def all_cores() -> None:
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
 
 
+# how the pure cores are timed: per CPU second, not per wall second
+ONE_CORE_MEASURE = (
+    "CPU time (time.process_time) of one process pinned to one core; the wall-clock rounds are kept "
+    "beside it: on a shared machine the wall clock also counts the time the process waited for its core"
+)
+
+
+BEST_ROUND = (
+    "the fastest round: on this shared machine the same code ran at 115k-228k matching documents per "
+    "CPU second from one minute to the next (2026-11-28), so a slow round measures the machine; as "
+    "Python's timeit documentation puts it, the fastest run is the lower bound of the code's time and "
+    "slower ones come from other processes interfering. The median is saved beside it"
+)
+
+
 def one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
