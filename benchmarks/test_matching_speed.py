@@ -28,7 +28,7 @@ TARGET = 200_000
 
 def _sets(count: int) -> list[tuple[MatchDocument, ...]]:
     order, payment, waybill, inventory = make_order(), make_payment(), make_waybill(), make_inventory_list()
-    result = []
+    result: list[tuple[MatchDocument, ...]] = []
     for n in range(count):
         order_no = f"order{n:012d}"
         result.append(

@@ -12,9 +12,9 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-import httpx
+import httpx2
 from lxml import etree
 
 from declarations.codec import build, new_guid, parse_message
@@ -172,7 +172,10 @@ def inventory_list(firm: Firm, **head: Any) -> InventoryList:
     return make_inventory_list(head=make_inventory_head(**(values | head)))
 
 
-def modified(document: Order | InventoryList, **head: Any) -> Any:
+Versioned = TypeVar("Versioned", Order, InventoryList)
+
+
+def modified(document: Versioned, **head: Any) -> Versioned:
     """The same document with a fresh guid and head values changed (a new version of the same key)."""
     return replace(document, head=replace(document.head, **({"guid": new_guid()} | head)))
 
@@ -189,12 +192,12 @@ def dxp_envelope(inner: bytes, sender: Firm, *, data: str | None = None) -> byte
     ).encode()
 
 
-def receipts(response: httpx.Response) -> list[Receipt]:
+def receipts(response: httpx2.Response) -> list[Receipt]:
     """The receipts of an XML answer (CEB312, CEB622, …), in document order."""
     return [r for r in parse_message(response.content).documents if isinstance(r, Receipt)]
 
 
-def statuses(response: httpx.Response) -> list[str]:
+def statuses(response: httpx2.Response) -> list[str]:
     return [receipt.return_status for receipt in receipts(response)]
 
 

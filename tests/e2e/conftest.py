@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -46,7 +46,7 @@ class Gateway:
         content_type: str | None = "application/xml",
         json: bool = False,
         headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """POST /ceb/messages as `firm` (its API key), or with `api_key`, or with no key at all."""
         sent: dict[str, str] = dict(headers or {})
         key = api_key if api_key is not None else (firm.api_key if firm else None)

@@ -10,10 +10,12 @@ import random
 import uuid
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from declarations.codec import build
 from declarations.domain.documents import Document
 from declarations.domain.messages import BaseTransfer
+from declarations.intake import head_of
 from gateway.signature import SigningIdentity, sign_message
 from tests.unit.codec.builders import make_inventory_list, make_order, make_payment, make_waybill
 
@@ -35,7 +37,8 @@ def unique_buyer() -> str:
     return f"11010119900101{uuid.uuid4().int % 10**4:04d}"
 
 
-def _codes(record: object, code: str) -> dict[str, str]:
+def _codes(record: object, code: str) -> dict[str, Any]:
+    """`code` for each party field `record` has: keyword arguments for `replace`, whichever they are."""
     return {name: code for name in PARTY_FIELDS if hasattr(record, name)}
 
 
@@ -85,4 +88,4 @@ def message(code: str, document: Document, sender: str, identity: SigningIdentit
 
 
 def guid_of(document: Document) -> str:
-    return str(getattr(document, "head", document).guid)
+    return str(head_of(document).guid)

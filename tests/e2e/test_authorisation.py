@@ -7,7 +7,7 @@ type customs sends (403 "message-type"). Each refusal stores nothing.
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from declarations.codec import build
@@ -78,10 +78,11 @@ def test_a_payment_naming_another_payment_firm_is_refused(gateway: Gateway) -> N
 @pytest.mark.parametrize("field", ["cop_code", "dxp_id"])
 def test_a_base_transfer_naming_another_enterprise_is_refused(gateway: Gateway, field: str) -> None:
     shop, rival = gateway.shop, gateway.rival
-    other = {"cop_code": rival.code} if field == "cop_code" else {"dxp_id": rival.dxp_id}
+    cop_code = rival.code if field == "cop_code" else None
+    dxp_id = rival.dxp_id if field == "dxp_id" else None
     before = gateway.stored()
 
-    answer = gateway.post(shop.message("CEB311", [order(shop)], **other), shop)
+    answer = gateway.post(shop.message("CEB311", [order(shop)], cop_code=cop_code, dxp_id=dxp_id), shop)
 
     assert answer.status_code == 403
     assert answer.headers["X-Cebsim-Rule"] == "own-code"
@@ -166,7 +167,7 @@ def test_another_enterprise_reads_neither_the_receipts_nor_the_trail_of_a_docume
     assert gateway.post(shop.message("CEB311", [document]), shop).status_code == 202
     guid = document.head.guid
 
-    def read(path: str, api_key: str) -> httpx.Response:
+    def read(path: str, api_key: str) -> httpx2.Response:
         return gateway.client.get(path, headers={"Authorization": f"Bearer {api_key}"})
 
     own = read("/ceb/receipts?after=0", shop.api_key).json()["receipts"]

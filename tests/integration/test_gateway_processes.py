@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from declarations.bus.memory import MemoryBus
 from declarations.clock import ManualClock
 from declarations.codec import build, new_guid, parse_message
+from declarations.domain.documents import Order
 from declarations.domain.messages import CebMessage
 from declarations.identity import Enterprise, Role
 from declarations.store.enterprises import EnterpriseRegistry
@@ -37,6 +38,7 @@ from tests.integration.test_intake_durability import (
     serving,
     unsigned_order,
 )
+from tests.narrowing import of_type
 from tests.unit.codec.builders import make_order, make_order_head
 
 pytestmark = pytest.mark.integration
@@ -78,7 +80,7 @@ def test_two_acceptors_judging_the_same_documents_store_each_once(postgres_url: 
             thread.join()
         for acceptor in acceptors:
             acceptor.stop()
-    guids = [m.documents[0].head.guid for m in orders]
+    guids = [of_type(Order, m.documents[0]).head.guid for m in orders]
     with engines[0].connect() as conn:
         stored = conn.execute(
             sa.select(documents.c.guid, sa.func.count())

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from declarations.bus.memory import MemoryBus
 from declarations.clock import ManualClock
 from declarations.codec import new_guid, parse_message
+from declarations.domain.documents import Order
 from declarations.identity import Enterprise, Role
 from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
@@ -106,6 +107,7 @@ def test_an_acceptance_receipt_waits_for_a_recorder_holding_the_feed_lock(engine
     document = add_document(engine, sender=shop.code)
     message = parse_message((EXAMPLES / "CEB311Message.xml").read_bytes())
     order = message.documents[0]
+    assert isinstance(order, Order)
     guid = new_guid()  # a new guid and order number: the database is shared by reruns
     head = replace(order.head, guid=guid, order_no=f"LOCK{guid[:8]}{guid[-8:]}")
     message = replace(message, documents=(replace(order, head=head),))

@@ -23,7 +23,8 @@ PARTITION = TopicPartition("cebsim.documents.accepted", 0)
 class _Record:
     def __init__(self, offset: int) -> None:
         self.topic, self.partition, self.offset = PARTITION.topic, PARTITION.partition, offset
-        self.key, self.value, self.headers = b"k", b"v", []
+        self.key, self.value = b"k", b"v"
+        self.headers: list[tuple[str, bytes]] = []
 
 
 class _Consumer:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from declarations.bus.memory import MemoryBus
 from declarations.clock import ManualClock
 from declarations.codec import new_guid, parse_message
+from declarations.domain.documents import Order
 from declarations.domain.messages import CebMessage
 from declarations.identity import Enterprise, Role
 from declarations.store.enterprises import EnterpriseRegistry
@@ -25,6 +26,7 @@ NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
 def _order(message: CebMessage) -> CebMessage:
     """The example order with a fresh guid: the same order number, so a second one is a duplicate key."""
     order = message.documents[0]
+    assert isinstance(order, Order)
     return replace(message, documents=(replace(order, head=replace(order.head, guid=new_guid())),))
 
 

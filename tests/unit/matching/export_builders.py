@@ -46,7 +46,8 @@ def make_export_order(**overrides: Any) -> ExportOrder:
         price=Decimal("50"),
         total_price=Decimal("100"),
     )
-    return ExportOrder(**({"head": head, "lines": (line,)} | overrides))
+    values: dict[str, Any] = {"head": head, "lines": (line,)}
+    return ExportOrder(**(values | overrides))
 
 
 def make_collection(**overrides: Any) -> Collection:
@@ -146,4 +147,5 @@ def make_export_list(**overrides: Any) -> ExportList:
         price=Decimal("50"),
         total_price=Decimal("100"),
     )
-    return ExportList(**({"head": make_export_list_head(), "lines": (line,)} | overrides))
+    values: dict[str, Any] = {"head": make_export_list_head(), "lines": (line,)}
+    return ExportList(**(values | overrides))

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from declarations.domain.events import ListMismatched
 from declarations.domain.export_rules import EXPORT_RULES
+from declarations.domain.import_lists import InventoryList
+from declarations.domain.import_trade import Order, Payment, Waybill
 from declarations.domain.matching_rules import IMPORT_RULES, MatchPolicy
 from tests.unit.codec.builders import (
     make_inventory_head,
@@ -20,17 +22,24 @@ from tests.unit.codec.builders import (
 from tests.unit.matching.sets import broken_rules, feed, import_set
 
 
-def only(rule: str, **documents: object) -> str:
-    broken = broken_rules(import_set(**documents))  # type: ignore[arg-type]
+def only(
+    rule: str,
+    *,
+    order: Order | None = None,
+    payment: Payment | None = None,
+    waybill: Waybill | None = None,
+    inventory: InventoryList | None = None,
+) -> str:
+    broken = broken_rules(import_set(order, payment, waybill, inventory))
     assert set(broken) == {rule}, broken
     return broken[rule]
 
 
-def order_with(**head: object) -> object:
+def order_with(**head: object) -> Order:
     return make_order(head=make_order_head(**head))
 
 
-def list_with(**head: object) -> object:
+def list_with(**head: object) -> InventoryList:
     return make_inventory_list(head=make_inventory_head(**head))
 
 

@@ -13,11 +13,13 @@ import pytest
 from declarations.bus.port import BusRecord
 from declarations.codec import build
 from declarations.domain.export_links import NOTHING, Parked, expire, link, park
-from declarations.domain.matching import order_key
+from declarations.domain.export_trade import ExportWaybill
+from declarations.domain.matching import MatchDocument, order_key
 from declarations.intake import facts
 from declarations.stages.matching import ACCEPTED_TOPIC, MATCHED_TOPIC, MatchingLogic, bus_key
-from declarations.stages.receipt_events import RECEIPTS_TOPIC, parse_event
+from declarations.stages.receipt_events import RECEIPTS_TOPIC, ReceiptEvent, parse_event
 from declarations.store.stage_store import Output
+from tests.narrowing import of_type
 from tests.unit.codec.builders import NOW
 from tests.unit.matching.export_builders import (
     make_collection,
@@ -71,7 +73,7 @@ class _Stage:
         self.outputs: list[Output] = []
         self.offset = 0
 
-    def send(self, message_type: str, document: object) -> None:
+    def send(self, message_type: str, document: MatchDocument) -> None:
         self._deliver(ACCEPTED_TOPIC, facts(message_type, document).routing_key.encode(),
                       build(message_type, [document]), ())  # fmt: skip
 
@@ -97,11 +99,13 @@ class _Stage:
                 self.outputs.append(output)
 
     def receipts(self) -> list[tuple[str, str]]:
-        events = [parse_event(o.value) for o in self.outputs if o.topic == RECEIPTS_TOPIC]
+        events = [
+            of_type(ReceiptEvent, parse_event(o.value)) for o in self.outputs if o.topic == RECEIPTS_TOPIC
+        ]
         return sorted((e.document_type, e.status) for e in events)
 
 
-EXPORT_SET = {
+EXPORT_SET: dict[str, MatchDocument] = {
     "CEB303": make_export_order(),
     "CEB403": make_collection(),
     "CEB505": make_export_waybill(),
@@ -125,7 +129,7 @@ def test_a_waybill_no_list_names_is_answered_as_incomplete_after_the_window() ->
     stage.tick(NOW + timedelta(hours=23))
     assert stage.receipts() == []
     stage.tick(NOW + timedelta(hours=25))
-    (event,) = [parse_event(o.value) for o in stage.outputs]
+    (event,) = [of_type(ReceiptEvent, parse_event(o.value)) for o in stage.outputs]
     assert (event.document_type, event.status) == ("CEB505", "100")
     assert event.info.startswith("三单不齐：缺少")
 
@@ -134,7 +138,9 @@ def test_a_waybill_modified_after_linking_reaches_the_order() -> None:
     stage = _Stage()
     for message_type in ("CEB603", "CEB505"):
         stage.send(message_type, EXPORT_SET[message_type])
-    later = replace(EXPORT_SET["CEB505"], app_type="2", app_time=NOW + timedelta(minutes=5), guid="C" * 36)
+    waybill = EXPORT_SET["CEB505"]
+    assert isinstance(waybill, ExportWaybill)
+    later = replace(waybill, app_type="2", app_time=NOW + timedelta(minutes=5), guid="C" * 36)
     stage.send("CEB505", later)
     (state,) = [s for k, s in stage.states.items() if k.startswith("E:")]
     assert state.documents[2] == later

@@ -94,8 +94,8 @@ def test_a_complete_consistent_set_stores_the_three_documents_and_matches_the_li
 
 
 def test_waybill_arriving_before_the_order_is_held_until_the_set_is_complete() -> None:
-    state, events = feed((make_waybill(), make_inventory_list(), make_payment()))
-    assert events == []
+    state, held = feed((make_waybill(), make_inventory_list(), make_payment()))
+    assert held == []
     _, events = match(state, make_order(), NOW)
     assert isinstance(events[-1], ListMatched)
 
@@ -137,7 +137,9 @@ def test_a_new_list_after_a_timeout_matches_with_the_documents_kept() -> None:
 
 def test_the_window_is_a_policy() -> None:
     state, _ = feed((make_order(),), policy=MatchPolicy(window=timedelta(minutes=1)))
-    assert tick(state, NOW + timedelta(minutes=1))[1][0].missing == (Kind.PAYMENT, Kind.WAYBILL, Kind.LIST)  # type: ignore[union-attr]
+    event = tick(state, NOW + timedelta(minutes=1))[1][0]
+    assert isinstance(event, MatchTimedOut)
+    assert event.missing == (Kind.PAYMENT, Kind.WAYBILL, Kind.LIST)
 
 
 def test_a_matched_set_never_times_out() -> None:
@@ -170,8 +172,8 @@ def test_a_deletion_removes_the_document_and_the_set_waits_again() -> None:
     deleted = make_payment(app_type="3", app_time=LATER)
     state, events = match(state, deleted, LATER)
     assert events == (DocumentWithdrawn(Kind.PAYMENT),)
-    state, events = feed((make_waybill(), make_inventory_list()), state)
-    assert events == []
+    state, held = feed((make_waybill(), make_inventory_list()), state)
+    assert held == []
     _, events = match(state, make_payment(guid="PAY-2"), LATER)
     assert isinstance(events[-1], ListMatched)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from schemas.validate_cli import run
 from tests.unit.schemas.builders import ceb311_sample, ceb311_text, write
 
 
-def _json(files: list[str]) -> tuple[int, list[dict[str, object]]]:
+def _json(files: list[str]) -> tuple[int, list[dict[str, Any]]]:
     out = io.StringIO()
     status = run(files, True, out)
     return status, json.loads(out.getvalue())
@@ -32,7 +33,7 @@ def test_json_has_one_object_per_file_with_the_documented_keys(tmp_path: Path) -
     assert records[0] == {"file": good, "message_type": "CEB311", "valid": True, "violations": []}
     assert records[1]["message_type"] == "CEB311"
     assert records[1]["valid"] is False
-    (violation,) = records[1]["violations"]  # type: ignore[misc]
+    (violation,) = records[1]["violations"]
     assert set(violation) == {"line", "path", "message"}
     assert violation["path"] == "/ceb:CEB311Message/ceb:Order[1]/ceb:OrderHead/ceb:orderNo"
 

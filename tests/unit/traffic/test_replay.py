@@ -143,7 +143,8 @@ class OneSilentSender(ListReceipts):
 
     def __init__(self, outcomes: dict[str, list[str]], silent_key: str) -> None:
         super().__init__(outcomes)
-        self.silent_key, self.waits, self.cancelled = silent_key, set(), 0
+        self.silent_key, self.cancelled = silent_key, 0
+        self.waits: set[float] = set()
 
     async def page(self, api_key: str, after: int, wait_s: float = 0.0) -> tuple[list[dict[str, Any]], int]:
         self.waits.add(wait_s)
