@@ -9,8 +9,8 @@ pays a transaction per polled batch, and without the wait a batch at a moderate 
 or two (at 25 parcels/s the wait cut the worker's CPU by a fifth, for at most `gather_ms` more per
 stage on the way to the final receipt). After a poll that brought nothing a consumer goes back to
 kafka-python's long poll (answered at the first record, or after IDLE_WAIT_MS): a gathering fetch
-that finds nothing returns every `gather_ms`, and an idle worker's ten consumers spent 0.2 of a
-core, the broker 0.15, answering them. kafka-python's exceptions stop here.
+that finds nothing returns every `gather_ms`, and an idle `cebsim worker all` (three consumers)
+spent 0.2 of a core on them, the broker 0.15. kafka-python's exceptions stop here.
 """
 
 from __future__ import annotations
