@@ -7,7 +7,7 @@ manual commits only (`enable_auto_commit=False`); the stage shell commits after 
 persisted. While records come, a fetch waits up to `gather_ms` for GATHER_BYTES of them: a stage
 pays a transaction per polled batch, and without the wait a batch at a moderate rate holds a record
 or two (at 25 parcels/s the wait cut the worker's CPU by a fifth, for at most `gather_ms` more per
-stage on the way to the final receipt). After a poll that brought nothing a consumer goes back to
+stage on the way to the final receipt). After IDLE_AFTER_S without a record a consumer goes back to
 kafka-python's long poll (answered at the first record, or after IDLE_WAIT_MS): a gathering fetch
 that finds nothing returns every `gather_ms`, and an idle `cebsim worker all` (three consumers)
 spent 0.2 of a core on them, the broker 0.15. kafka-python's exceptions stop here.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -45,6 +45,9 @@ _REBALANCING = (
 )
 GATHER_BYTES = 64 * 1024  # ~20 accepted documents: the broker answers a fetch once it has this much
 IDLE_WAIT_MS = 500  # kafka-python's default: how long an idle consumer's fetch waits for a first record
+# a consumer is idle after this long without a record: not after one empty poll, so that a slow but
+# steady stream (a few lists a second) keeps gathering instead of switching at every gap
+IDLE_AFTER_S = 1.0
 
 
 class KafkaBus:
@@ -211,10 +214,20 @@ def _await_topics(consumer: KafkaConsumer, topics: Sequence[str], timeout_s: flo
 
 
 class KafkaBusConsumer:
-    def __init__(self, consumer: KafkaConsumer, *, gather_ms: int = 0) -> None:
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        *,
+        gather_ms: int = 0,
+        idle_after_s: float = IDLE_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._consumer = consumer
         self._gather_ms = gather_ms  # 0: never gather (a wait of 0 with a minimum size would spin)
+        self._idle_after_s = idle_after_s
+        self._clock = clock
         self._gathering = False
+        self._last_record_at = 0.0
         self._since: dict[TopicPartition, int] = {}  # offset of the first uncommitted record polled
 
     def poll(self, max_records: int = 500, timeout_s: float = 0.1) -> list[BusRecord]:
@@ -238,14 +251,20 @@ class KafkaBusConsumer:
         kafka-python 3.0 reads them from its fetcher's config each time it builds a fetch request
         and has no public way to change them; without that fetcher the idle settings stay.
         """
-        if not self._gather_ms or records_came == self._gathering:
+        if not self._gather_ms:
+            return
+        now = self._clock()
+        if records_came:
+            self._last_record_at = now
+        gathering = records_came or (self._gathering and now - self._last_record_at < self._idle_after_s)
+        if gathering == self._gathering:
             return
         config = getattr(getattr(self._consumer, "_fetcher", None), "config", None)
         if not isinstance(config, dict) or "fetch_min_bytes" not in config:
             return
-        config["fetch_min_bytes"] = GATHER_BYTES if records_came else 1
-        config["fetch_max_wait_ms"] = self._gather_ms if records_came else IDLE_WAIT_MS
-        self._gathering = records_came
+        config["fetch_min_bytes"] = GATHER_BYTES if gathering else 1
+        config["fetch_max_wait_ms"] = self._gather_ms if gathering else IDLE_WAIT_MS
+        self._gathering = gathering
 
     @property
     def gathering(self) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from declarations.bus.kafka import GATHER_BYTES, IDLE_WAIT_MS, KafkaBus
+from declarations.bus.kafka import GATHER_BYTES, IDLE_AFTER_S, IDLE_WAIT_MS, KafkaBus
 from tests.contract.bus_contract import BusContract, group, poll_until
 
 pytestmark = pytest.mark.integration
@@ -48,6 +49,10 @@ def test_a_consumer_gathers_while_records_come_and_long_polls_once_idle(
             assert gathering()
             assert fetch() == (GATHER_BYTES, 20)
             assert consumer.poll(timeout_s=0.2) == []
+            assert gathering()  # one empty poll is a gap, not idleness
+            deadline = time.monotonic() + IDLE_AFTER_S + 5
+            while gathering() and time.monotonic() < deadline:
+                assert consumer.poll(timeout_s=0.2) == []
             assert not gathering()
             assert fetch() == (1, IDLE_WAIT_MS)
         finally:

@@ -108,6 +108,14 @@ class _Message:
 IDLE = (1, kafka_bus.IDLE_WAIT_MS)
 
 
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.mark.parametrize(
     ("gather_ms", "while_records_come"),
     [(20, (kafka_bus.GATHER_BYTES, 20)), (0, IDLE)],  # 0 must not become a spinning zero wait
@@ -118,11 +126,21 @@ def test_fetches_gather_while_records_come_and_long_poll_once_idle(
     monkeypatch.setattr(kafka_bus, "KafkaProducer", _Producer)
     monkeypatch.setattr(kafka_bus, "KafkaConsumer", _Consumer)
     _Consumer.made.clear()
-    consumer = kafka_bus.KafkaBus("broker:9092", gather_ms=gather_ms).consumer("cebsim-test", ["cebsim.in"])
+    kafka_bus.KafkaBus("broker:9092", gather_ms=gather_ms).consumer("cebsim-test", ["cebsim.in"])
     (fake,) = _Consumer.made
-    fake.polls = [{}, {"tp": [_Message()]}, {"tp": [_Message()]}, {}, {"tp": []}]
-    seen = [fake.fetch()]
-    for _ in range(len(fake.polls)):
+    assert fake.fetch() == IDLE  # the consumer starts idle
+    clock = _Clock()
+    consumer = kafka_bus.KafkaBusConsumer(fake, gather_ms=gather_ms, idle_after_s=1.0, clock=clock)
+    records: dict[str, list[object]] = {"tp": [_Message()]}
+    script: list[tuple[float, dict[str, list[object]]]] = [  # (seconds since the last poll, what it returns)
+        (0.0, {}), (0.2, records), (0.2, records), (0.5, {}), (0.4, {"tp": []}), (0.2, {}), (0.2, {}),
+    ]  # fmt: skip
+    fake.polls = [returned for _, returned in script]
+    seen = []
+    for elapsed, _ in script:
+        clock.now += elapsed
         consumer.poll()
         seen.append(fake.fetch())
-    assert seen == [IDLE, IDLE, while_records_come, while_records_come, IDLE, IDLE]
+    gathers = while_records_come
+    # records at 100.2 and 100.4; still gathering through 101.3 (0.9 s later); idle from 101.5 (1.1 s)
+    assert seen == [IDLE, gathers, gathers, gathers, gathers, IDLE, IDLE]
