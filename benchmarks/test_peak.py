@@ -65,8 +65,8 @@ NOTES = [
     "receipt lock folded into two PostgreSQL statements (unnest + data-modifying CTE, advisory lock): "
     "on an idle database a list's batch went from 3.5-4.2 to 3.1 ms and from 2.3-2.6 to 1.9 ms of "
     "CPU, too little against ~12 ms of acceptance latency to carry a second write path. Stage "
-    "consumers now long-poll when no records come: gathering fetches had kept an idle worker and "
-    "broker at 0.36 of a core; under load it is neutral.",
+    "consumers now long-poll after a second without records: gathering fetches had kept an idle "
+    "worker and broker at 0.36 of a core; under load no difference showed.",
     "What would move it: documents "
     "handed between stages in a form cheaper to read than XML (each is parsed by the gateway, "
     "matching, review and the recorder: 0.19 ms each), stage state kept in memory for the "
