@@ -62,12 +62,14 @@ def generate(**given: Any) -> None:
     from dataclasses import asdict  # noqa: PLC0415
 
     from benchmarks.traffic.generator import generate as run  # noqa: PLC0415
+    from benchmarks.traffic.progress import GenerateProgress  # noqa: PLC0415
 
     try:
         config = _config(given)
     except (TypeError, ValueError) as exc:
         raise click.UsageError(str(exc)) from exc
-    summary = run(config, given["out"])
+    with GenerateProgress(config.parcels, signed=config.sign) as progress:
+        summary = run(config, given["out"], progress.update)
     click.echo(json.dumps({"out": str(given["out"])} | asdict(summary)))
 
 

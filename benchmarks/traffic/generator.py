@@ -1,6 +1,6 @@
 """`cebsim generate`: seeded, deterministic CEB traffic with a manifest of what each parcel should end as.
 
-    generate(config, out) -> GenerateSummary
+    generate(config, out, progress=None) -> GenerateSummary
 
 Per block of `docs_per_message` parcels: draw each parcel (flow, scenario, knob flags, documents),
 plan the block's messages (`stream`), render, sign, write; then one manifest line per parcel.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ from gateway.signature import sign_message
 from schemas.definition import MESSAGES
 
 IMPORT_ONLY = frozenset({"over_annual", "over_single", "off_list", "inspection"})
+PROGRESS_INTERVAL_S = 0.25  # between two progress reports (a clock read per block costs ~50 ns)
+Progress = Callable[[str, int], None]  # (phase: "parties" | "parcels", parcels written so far)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +109,16 @@ def _document_row(planned: Planned, seq: int, guid: str) -> dict[str, Any]:
     return row
 
 
-def generate(config: GenerateConfig, out: Path) -> GenerateSummary:
-    """Write the traffic, `manifest.jsonl`, `parties.json` and `generate.json` into `out`."""
+def generate(config: GenerateConfig, out: Path, progress: Progress | None = None) -> GenerateSummary:
+    """Write the traffic, `manifest.jsonl`, `parties.json` and `generate.json` into `out`.
+
+    `progress`, if given, hears ("parties", 0) before the parties' keys are made, then
+    ("parcels", n) at the start, every PROGRESS_INTERVAL_S, and at the end with n = config.parcels.
+    """
+    report = progress or _silent
     began = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
+    report("parties", 0)
     parties = make_parties(config.seed, config.parties, config.key_kinds)
     if config.sign:
         with seeded_nonces(config.seed, "certificates"):
@@ -120,7 +129,7 @@ def generate(config: GenerateConfig, out: Path) -> GenerateSummary:
     sink = sink_for(out, config.output.value)
     nonces: AbstractContextManager[None] = seeded_nonces(config.seed) if config.sign else nullcontext()
     with Manifest(out) as manifest, nonces:
-        messages = _write_blocks(ctx, config, sink, manifest)
+        messages = _write_blocks(ctx, config, sink, manifest, report)
     sink.close()
     finished = time.perf_counter()
     rate = round(config.parcels / max(finished - started, 1e-9), 1)
@@ -130,9 +139,20 @@ def generate(config: GenerateConfig, out: Path) -> GenerateSummary:
     return summary
 
 
-def _write_blocks(ctx: Context, config: GenerateConfig, sink: Any, manifest: Manifest) -> int:
+def _silent(phase: str, done: int) -> None:
+    return None
+
+
+def _write_blocks(
+    ctx: Context, config: GenerateConfig, sink: Any, manifest: Manifest, report: Progress
+) -> int:
     seq, size = 0, config.docs_per_message
+    report("parcels", 0)
+    reported = time.monotonic()
     for first in range(0, config.parcels, size):
+        if first and time.monotonic() - reported >= PROGRESS_INTERVAL_S:
+            report("parcels", first)
+            reported = time.monotonic()
         flags = Flags()
         parcels = [
             draw_parcel(ctx, config, i, flags) for i in range(first, min(first + size, config.parcels))
@@ -149,6 +169,7 @@ def _write_blocks(ctx: Context, config: GenerateConfig, sink: Any, manifest: Man
                 sent[parcel_id].append(_document_row(planned, seq, guid))
         for parcel in parcels:
             manifest.write(_manifest_line(parcel, sent[parcel.id]))
+    report("parcels", config.parcels)
     return seq
 
 
