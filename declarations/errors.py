@@ -2,7 +2,8 @@
 
     CebsimError                       anything cebsim raises on purpose
     ├── RequestError                  the request is invalid: answer 4xx, dead-letter, change nothing
-    │   (code, rule, path, line)      code = the spec's code where there is one (-621029, 0002, ...)
+    │   │ (code, rule, path, line)    code = the spec's code where there is one (-621029, 0002, ...)
+    │   └── ConflictError             valid, but it clashes with what is stored (409)
     └── DependencyError               a dependency is down: answer 503 / retry later (retry_after)
         ├── BusUnavailableError       Kafka (or the in-process bus) cannot take or give records
         └── StoreUnavailableError     the database cannot be reached or written
@@ -31,6 +32,10 @@ class RequestError(CebsimError):
         self.rule = rule
         self.path = path
         self.line = line
+
+
+class ConflictError(RequestError):
+    """The request is well formed but clashes with what is stored (already there, over a limit)."""
 
 
 class DependencyError(CebsimError):

@@ -1,6 +1,7 @@
 """The query routes' errors as HTTP, in one table: `{"error": {status, rule, code, message}}`.
 
 ApiProblem              its own status (401 unknown key, 404 not visible, ...)
+ConflictError           409, naming the rule (a webhook already registered, a limit reached)
 RequestError            400, naming the rule that was broken
 DependencyError         503 with Retry-After
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from declarations.errors import DependencyError, RequestError
+from declarations.errors import ConflictError, DependencyError, RequestError
 
 
 class ApiProblem(Exception):  # noqa: N818 - an HTTP answer, not a project error
@@ -33,6 +34,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def api_problem(_: Request, exc: ApiProblem) -> JSONResponse:
         return problem(exc.status, exc.rule, exc.message, headers=exc.headers)
+
+    @app.exception_handler(ConflictError)  # before RequestError: handlers are looked up by class
+    async def conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return problem(409, exc.rule, exc.message, exc.code)
 
     @app.exception_handler(RequestError)
     async def request_error(_: Request, exc: RequestError) -> JSONResponse:

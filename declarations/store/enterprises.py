@@ -11,10 +11,11 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from declarations.errors import RequestError, StoreUnavailableError
+from declarations.errors import ConflictError, RequestError, StoreUnavailableError
 from declarations.identity import Enterprise, Role
 from declarations.store.engine import READ_ONLY
 from declarations.store.tables import api_keys, certificates, enterprises, webhooks
@@ -31,12 +32,17 @@ def new_api_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
+MAX_WEBHOOKS = 10  # live webhooks per enterprise: each receipt is posted to every one of them
+MAX_URL = 500  # the column's size
+
+
 @dataclass(frozen=True, slots=True)
 class Webhook:
     id: int
     enterprise_code: str
     url: str
     secret: str
+    created_at: datetime | None = None
 
 
 class EnterpriseRegistry:
@@ -132,25 +138,62 @@ class EnterpriseRegistry:
         return str(owner) if owner is not None else None
 
     def add_webhook(self, code: str, url: str, now: datetime) -> Webhook:
-        if not url.startswith(("http://", "https://")):
-            raise RequestError(f"a webhook URL must be http(s): {url!r}", rule="webhook-url")
+        """Register `url` for `code`'s receipts, with a new HMAC secret (returned once).
+
+        Refused: a URL that is not http(s) with a host, or carries credentials (RequestError
+        `webhook-url`); a URL already live for `code` (ConflictError `webhook-exists`: remove it to
+        get a new secret); more than MAX_WEBHOOKS live ones (ConflictError `webhook-limit`).
+        """
+        _check_url(url)
         secret = secrets.token_urlsafe(24)
-        with self._engine.begin() as conn:
-            self._require(conn, code)
-            webhook_id = conn.execute(
-                webhooks.insert().values(
-                    enterprise_code=code,
-                    url=url,
-                    secret=secret,
-                    created_at=now,
-                )
-            ).inserted_primary_key
-        return Webhook(int(webhook_id[0]) if webhook_id else 0, code, url, secret)
+        live = sa.and_(webhooks.c.enterprise_code == code, webhooks.c.removed_at.is_(None))
+        try:
+            with self._engine.begin() as conn:
+                self._require(conn, code)
+                existing = conn.execute(sa.select(webhooks.c.id, webhooks.c.url).where(live)).all()
+                same = [row.id for row in existing if row.url == url]
+                if same:
+                    raise ConflictError(
+                        f"webhook {same[0]} already delivers to this URL; remove it to register again",
+                        rule="webhook-exists",
+                    )
+                if len(existing) >= MAX_WEBHOOKS:
+                    raise ConflictError(
+                        f"{len(existing)} webhooks are registered, the most allowed is {MAX_WEBHOOKS}",
+                        rule="webhook-limit",
+                    )
+                webhook_id = conn.execute(
+                    webhooks.insert().values(enterprise_code=code, url=url, secret=secret, created_at=now)
+                ).inserted_primary_key
+        except sa.exc.IntegrityError as exc:  # the same URL registered at the same moment
+            raise ConflictError("this URL was registered at the same moment", rule="webhook-exists") from exc
+        return Webhook(int(webhook_id[0]) if webhook_id else 0, code, url, secret, now)
 
     def webhooks(self, code: str) -> list[Webhook]:
+        """`code`'s live webhooks, oldest first."""
+        query = (
+            sa.select(webhooks)
+            .where(webhooks.c.enterprise_code == code, webhooks.c.removed_at.is_(None))
+            .order_by(webhooks.c.id)
+        )
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
-            rows = conn.execute(sa.select(webhooks).where(webhooks.c.enterprise_code == code)).all()
-        return [Webhook(row.id, row.enterprise_code, row.url, row.secret) for row in rows]
+            rows = conn.execute(query).all()
+        return [Webhook(row.id, row.enterprise_code, row.url, row.secret, row.created_at) for row in rows]
+
+    def remove_webhook(self, code: str, webhook_id: int, now: datetime) -> bool:
+        """Stop `code`'s webhook `webhook_id` (kept, with `removed_at`, for the delivery log): it
+        gets no new deliveries and no more attempts. False if it is not `code`'s live webhook."""
+        with self._engine.begin() as conn:
+            removed = conn.execute(
+                webhooks.update()
+                .where(
+                    webhooks.c.id == webhook_id,
+                    webhooks.c.enterprise_code == code,
+                    webhooks.c.removed_at.is_(None),
+                )
+                .values(removed_at=now)
+            ).rowcount
+        return bool(removed)
 
     def _insert_key(self, conn: sa.Connection, code: str, now: datetime, given: str | None = None) -> str:
         api_key = given or new_api_key()
@@ -168,6 +211,18 @@ class EnterpriseRegistry:
     def _require(conn: sa.Connection, code: str) -> None:
         if conn.execute(sa.select(enterprises.c.code).where(enterprises.c.code == code)).first() is None:
             raise RequestError(f"enterprise {code} is not registered", rule="enterprise-unknown")
+
+
+def _check_url(url: str) -> None:
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise RequestError(f"a webhook URL must be http(s) with a host: {url[:100]!r}", rule="webhook-url")
+    if parsed.username or parsed.password:
+        raise RequestError("a webhook URL must not carry credentials: the secret signs each delivery",
+                           rule="webhook-url")  # fmt: skip
+    if len(url) > MAX_URL or any(ch.isspace() for ch in url):
+        raise RequestError(f"a webhook URL must be at most {MAX_URL} characters, without spaces",
+                           rule="webhook-url")  # fmt: skip
 
 
 def _enterprise(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> Enterprise:

@@ -80,6 +80,16 @@ webhooks = sa.Table(
     sa.Column("url", sa.String(500), nullable=False),
     sa.Column("secret", sa.String(100), nullable=False),
     sa.Column("created_at", Aware, nullable=False),
+    sa.Column("removed_at", Aware, nullable=True),  # removed: kept, for the delivery log's history
+    # one live registration per enterprise and URL: a retried POST /api/webhooks cannot add a second
+    sa.Index(
+        "ix_webhooks_live_url",
+        "enterprise_code",
+        "url",
+        unique=True,
+        postgresql_where=sa.text("removed_at IS NULL"),
+        sqlite_where=sa.text("removed_at IS NULL"),
+    ),
 )
 
 documents = sa.Table(

@@ -79,6 +79,23 @@ class DeliveryLog:
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot log a delivery: {type(exc).__name__}") from exc
 
+    def abandon(self, webhook_id: int, reason: str) -> int:
+        """Mark a removed webhook's pending deliveries failed with `reason`; how many."""
+        try:
+            with self._engine.begin() as conn:
+                return int(
+                    conn.execute(
+                        webhook_deliveries.update()
+                        .where(
+                            webhook_deliveries.c.webhook_id == webhook_id,
+                            webhook_deliveries.c.state == PENDING,
+                        )
+                        .values(state=FAILED, next_attempt_at=None, last_error=reason)
+                    ).rowcount
+                )
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"cannot log a delivery: {type(exc).__name__}") from exc
+
     def for_enterprise(self, code: str, after: int, limit: int) -> list[DeliveryEntry]:
         """The enterprise's deliveries with id > `after`, oldest first."""
         query = (
@@ -108,7 +125,9 @@ def _enqueue(conn: sa.Connection, now: datetime, batch: int) -> int:
     codes = sorted({row.enterprise_code for row in scanned})
     hooks: dict[str, list[int]] = {}
     for hook in conn.execute(
-        sa.select(webhooks.c.id, webhooks.c.enterprise_code).where(webhooks.c.enterprise_code.in_(codes))
+        sa.select(webhooks.c.id, webhooks.c.enterprise_code).where(
+            webhooks.c.enterprise_code.in_(codes), webhooks.c.removed_at.is_(None)
+        )
     ):
         hooks.setdefault(hook.enterprise_code, []).append(int(hook.id))
     rows = [
@@ -140,7 +159,11 @@ def _claim(conn: sa.Connection, now: datetime, limit: int, lease: timedelta) -> 
         )
         .join(webhooks, webhooks.c.id == webhook_deliveries.c.webhook_id)
         .join(receipts, receipts.c.id == webhook_deliveries.c.receipt_id)
-        .where(webhook_deliveries.c.state == PENDING, webhook_deliveries.c.next_attempt_at <= now)
+        .where(
+            webhook_deliveries.c.state == PENDING,
+            webhook_deliveries.c.next_attempt_at <= now,
+            webhooks.c.removed_at.is_(None),  # a removed webhook gets no more attempts
+        )
         .order_by(webhook_deliveries.c.next_attempt_at, webhook_deliveries.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=webhook_deliveries)

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from declarations.errors import ConflictError
 from declarations.identity import Enterprise, Role
 from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
 from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
 from declarations.store.stage_store import StageStore
+from declarations.store.tables import webhooks
 
 pytestmark = pytest.mark.integration
 
@@ -30,6 +32,27 @@ def test_migrations_run_on_postgresql_and_the_registry_round_trips(postgres_url:
         registry = EnterpriseRegistry(engine)
         api_key = registry.add(shop, datetime.now(UTC))
         assert registry.by_api_key(api_key) == shop
+    finally:
+        engine.dispose()
+
+
+def test_one_live_webhook_per_url_on_postgresql_and_a_removed_url_registers_again(postgres_url: str) -> None:
+    """The partial unique index (removed_at IS NULL) as PostgreSQL enforces it."""
+    engine = open_store(postgres_url)
+    try:
+        code, now = uuid.uuid4().hex[:10], datetime.now(UTC)
+        registry = EnterpriseRegistry(engine)
+        registry.add(Enterprise(code, "上海某平台", frozenset({Role.PLATFORM}), f"DXPENT{code}"), now)
+        first = registry.add_webhook(code, "https://erp.example.com/hook", now)
+        with pytest.raises(ConflictError):
+            registry.add_webhook(code, "https://erp.example.com/hook", now)
+        with engine.begin() as conn, pytest.raises(sa.exc.IntegrityError):  # the index itself, past the check
+            conn.execute(
+                webhooks.insert().values(enterprise_code=code, url=first.url, secret="s", created_at=now)
+            )
+        assert registry.remove_webhook(code, first.id, now)
+        second = registry.add_webhook(code, "https://erp.example.com/hook", now)
+        assert [hook.id for hook in registry.webhooks(code)] == [second.id]
     finally:
         engine.dispose()
 
