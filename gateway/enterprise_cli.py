@@ -5,6 +5,8 @@ cebsim enterprise list [--json]
 cebsim enterprise key CODE                 # a new API key (shown once)
 cebsim enterprise cert CODE CERT.pem       # register a signing certificate (PEM or DER)
 cebsim enterprise webhook CODE URL         # register a receipt webhook; prints its HMAC secret
+cebsim enterprise webhooks CODE [--json]   # its live webhooks (no secrets)
+cebsim enterprise webhook-remove CODE ID   # stop one (pending deliveries are marked failed)
 cebsim enterprise import DIR/parties.json   # register generated parties with their own keys and certificates
 """
 
@@ -138,6 +140,35 @@ def webhook(code: str, url: str, db: str, as_json: bool) -> None:
         click.echo(json.dumps({"id": hook.id, "url": hook.url, "secret": hook.secret}))
     else:
         click.echo(f"webhook {hook.id} registered for {code}: {url}\nHMAC secret (shown once): {hook.secret}")
+
+
+@enterprise.command("webhooks")
+@click.argument("code")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def webhooks(code: str, db: str, as_json: bool) -> None:
+    """List an enterprise's live webhooks (their secrets are not shown again)."""
+    hooks = registry(db).webhooks(code)
+    if as_json:
+        click.echo(json.dumps([{"id": h.id, "url": h.url} for h in hooks]))
+        return
+    for hook in hooks:
+        click.echo(f"{hook.id}\t{hook.url}")
+
+
+@enterprise.command("webhook-remove")
+@click.argument("code")
+@click.argument("webhook_id", type=int)
+@db_option
+def webhook_remove(code: str, webhook_id: int, db: str) -> None:
+    """Stop a webhook: no new deliveries, and its pending ones are marked failed in the log."""
+    from gateway.webhooks.deliveries import DeliveryLog  # noqa: PLC0415
+
+    engine = open_store(db)
+    if not EnterpriseRegistry(engine).remove_webhook(code, webhook_id, now()):
+        raise click.ClickException(f"{code} has no live webhook {webhook_id}")
+    abandoned = DeliveryLog(engine).abandon(webhook_id, "webhook removed")
+    click.echo(f"webhook {webhook_id} of {code} removed; {abandoned} pending deliveries marked failed")
 
 
 @enterprise.command("import")

@@ -111,3 +111,18 @@ def test_cebsim_enterprise_add_refuses_an_unknown_role(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "smuggler" in result.output
+
+
+def test_cebsim_enterprise_webhooks_lists_and_webhook_remove_stops_one(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    registry = EnterpriseRegistry(open_store(db))
+    registry.add(SHOP, NOW)
+    kept = registry.add_webhook(SHOP.code, "http://127.0.0.1:9/kept", NOW)
+    gone = registry.add_webhook(SHOP.code, "http://127.0.0.1:9/gone", NOW)
+    removed = CliRunner().invoke(main, ["enterprise", "webhook-remove", SHOP.code, str(gone.id), "--db", db])
+    assert removed.exit_code == 0, removed.output
+    listed = CliRunner().invoke(main, ["enterprise", "webhooks", SHOP.code, "--db", db, "--json"])
+    assert json.loads(listed.output) == [{"id": kept.id, "url": kept.url}]
+    again = CliRunner().invoke(main, ["enterprise", "webhook-remove", SHOP.code, str(gone.id), "--db", db])
+    assert again.exit_code != 0
+    assert "no live webhook" in again.output
