@@ -162,7 +162,7 @@ def webhooks(code: str, db: str, as_json: bool) -> None:
 @db_option
 def webhook_remove(code: str, webhook_id: int, db: str) -> None:
     """Stop a webhook: no new deliveries, and its pending ones are marked failed in the log."""
-    from gateway.webhooks.deliveries import DeliveryLog  # noqa: PLC0415
+    from gateway.webhooks.deliveries import DeliveryLog
 
     engine = open_store(db)
     if not EnterpriseRegistry(engine).remove_webhook(code, webhook_id, now()):
