@@ -122,9 +122,13 @@ def _config(given: dict[str, Any]) -> Any:
 @click.option("--duration", type=click.FloatRange(min=0), default=None, help="Stop sending after S seconds.")
 @click.option("--parcels", type=click.IntRange(min=1), default=None, help="Send the first N parcels only.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=64, show_default=True)
-@click.option("--receipts", type=click.Choice(["long-poll", "poll", "none"]), default="long-poll",
+@click.option("--receipts", type=click.Choice(["long-poll", "poll", "webhook", "none"]), default="long-poll",
               show_default=True, help="Follow receipts with long polls (GET /ceb/receipts?wait=1), "
-              "plain polls every 0.1 s, or not at all.")  # fmt: skip
+              "plain polls every 0.1 s, webhooks (registered per sender with POST /api/webhooks, "
+              "removed at the end), or not at all.")  # fmt: skip
+@click.option("--webhook-listen", default="127.0.0.1:0", show_default=True, metavar="HOST:PORT",
+              help="With --receipts webhook: where the receiver listens; the simulator must reach "
+              "http://HOST:PORT (0: a free port).")  # fmt: skip
 @click.option("--drain", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Seconds to wait for outstanding receipts after the last send.")  # fmt: skip
 @click.option("--parties", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -140,6 +144,7 @@ def replay(**given: Any) -> None:
     """
     from benchmarks.traffic.engine import ReplayOptions  # noqa: PLC0415
     from benchmarks.traffic.replay import run_replay  # noqa: PLC0415
+    from benchmarks.traffic.webhooks import WebhookError  # noqa: PLC0415
 
     options = ReplayOptions(
         rate=given["rate"],
@@ -150,12 +155,16 @@ def replay(**given: Any) -> None:
         follow_receipts=given["receipts"] != "none",
         long_poll_s=1.0 if given["receipts"] == "long-poll" else 0.0,
         drain_s=given["drain"],
+        pushed=given["receipts"] == "webhook",
     )
     outputs = {"parties": given["parties"], "report": given["report"], "html": given["html"]}
+    outputs |= {"webhook_listen": given["webhook_listen"]}
     try:
         figures = run_replay(given["directory"], given["target"], options, **outputs)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    except WebhookError as exc:
+        raise click.ClickException(str(exc)) from exc
     keys = ["parcels", "messages", "accepted", "rejected_by_code", "terminal", "outstanding"]
     keys += [
         "unexpected_outcomes",

@@ -15,6 +15,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from benchmarks.traffic.hdr import Histogram
 from benchmarks.traffic.ports import RECEIPT_PAGE, Clock, Receipts, Sender, Sent
@@ -39,6 +40,17 @@ class ReplayOptions:
     # that follows an earlier one on the same server starts where that one's readers stopped,
     # instead of reading the earlier replay's receipts again while it measures
     receipts_after: Mapping[str, int] = field(default_factory=dict)
+    # receipts are pushed (webhooks, `benchmarks.traffic.webhooks`) to `Replay.on_pushed` instead of
+    # being read with GET /ceb/receipts: the replay only waits for them
+    pushed: bool = False
+
+    @property
+    def receipts_mode(self) -> str:
+        if not self.follow_receipts:
+            return "none"
+        if self.pushed:
+            return "webhook"
+        return "long-poll" if self.long_poll_s > 0 else "poll"
 
 
 @dataclass
@@ -93,7 +105,7 @@ class Replay:
     async def run(self, progress: Callable[[Results], None] | None = None) -> Results:
         results = self.results
         results.started = self.clock.now()
-        follow = self.receipts is not None and self.options.follow_receipts
+        follow = self.options.follow_receipts and (self.receipts is not None or self.options.pushed)
         follower = asyncio.create_task(self._follow()) if follow else None
         reporter = asyncio.create_task(self._report(progress)) if progress is not None else None
         await self._dispatch()
@@ -154,9 +166,26 @@ class Replay:
             results.rejected[_code(answer)] += 1
         results.tracker.on_sent(message, intended, answer, now)
 
+    def on_pushed(self, rows: list[dict[str, Any]]) -> None:
+        """Receipts pushed to the replay (rows as GET /ceb/receipts gives them)."""
+        now = self.clock.now()
+        for row in rows:
+            self.results.tracker.on_receipt(row, now)
+        self.results.receipts_seen += len(rows)
+
+    def _done_following(self, now: float) -> bool:
+        results = self.results
+        return not self._sending and (
+            results.tracker.outstanding == 0 or now - results.last_sent > self.options.drain_s
+        )
+
     async def _follow(self) -> None:
         """One reader per sender, until every parcel is terminal or DRAIN_S after the last send;
-        then the readers still waiting on a long poll are cancelled."""
+        then the readers still waiting on a long poll are cancelled. Pushed receipts: just wait."""
+        if self.options.pushed:
+            while not self._done_following(self.clock.now()):
+                await self.clock.sleep_until(self.clock.now() + self.options.poll_interval_s)
+            return
         finished = asyncio.Event()
         readers = [asyncio.create_task(self._read(code, finished))
                    for code in sorted({message.sender for message in self.messages})]  # fmt: skip
@@ -177,8 +206,7 @@ class Replay:
                 results.tracker.on_receipt(row, now)
             results.receipts_seen += len(rows)
             cursor = results.cursors[code] = max(cursor, next_cursor)
-            if not self._sending and (results.tracker.outstanding == 0
-                                      or now - results.last_sent > self.options.drain_s):  # fmt: skip
+            if self._done_following(now):
                 finished.set()
                 return
             if len(rows) >= RECEIPT_PAGE:

@@ -69,6 +69,17 @@ class RawHttpClient:
             return [], after
         return list(body.get("receipts", [])), int(body.get("next_cursor", after))
 
+    async def call(
+        self, method: str, path: str, api_key: str, payload: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        """A JSON API call (e.g. POST /api/webhooks): its status and decoded body ({} if none)."""
+        body = json.dumps(payload).encode() if payload is not None else b""
+        head = (f"{method} {self._prefix}{path} HTTP/1.1\r\nHost: {self._host_header}\r\n"
+                f"Authorization: Bearer {api_key}\r\nAccept: application/json\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")  # fmt: skip
+        status, _, content = await self._exchange(head.encode() + body)
+        return status, json.loads(content) if content else {}
+
     async def _exchange(self, request: bytes) -> tuple[int, dict[str, str], bytes]:
         connection = self._reusable()
         if connection is not None:

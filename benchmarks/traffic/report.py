@@ -23,7 +23,7 @@ def build_report(results: Results, options: ReplayOptions, target: str) -> dict[
         "target": target,
         "options": {"rate": options.rate, "ramp_s": options.ramp_s, "duration_s": options.duration_s,
                     "parcels": options.parcels, "concurrency": options.concurrency,
-                    "receipts": "poll" if options.follow_receipts else "none"},
+                    "receipts": options.receipts_mode},
         "parcels": tracker.sent,
         "messages": results.messages,
         "accepted": results.accepted,

@@ -92,3 +92,27 @@ def test_every_export_parcel_clears_with_its_waybill_linked_through_the_list(
     assert {row["flow"] for row in manifest} == {"export"}
     assert figures["unexpected_outcomes"] == {"count": 0, "examples": []}
     assert figures["parcels"] == figures["terminal"] == 30
+
+
+def test_receipts_pushed_by_webhooks_give_the_same_outcomes_and_the_webhooks_are_removed(
+    tmp_path: Path, simulator: tuple[str, str]
+) -> None:
+    target, db = simulator
+    out = tmp_path / "traffic"
+    _cebsim("generate", "--parcels", "20", "--seed", "14", "--out", str(out), "--parties", "1,2,1,1,1",
+            "--mismatch", "actural_paid_amount=0.1", "--over-annual", "0.1")  # fmt: skip
+    _cebsim("enterprise", "import", str(out / "parties.json"), "--db", db)
+    report = tmp_path / "replay.json"
+    _cebsim("replay", str(out), "--target", target, "--rate", "60", "--drain", "60", "--receipts", "webhook",
+            "--report", str(report))  # fmt: skip
+    figures = json.loads(report.read_text())
+    assert figures["options"]["receipts"] == "webhook"
+    assert figures["unexpected_outcomes"] == {"count": 0, "examples": []}
+    assert figures["parcels"] == figures["terminal"] == 20
+    pushed = figures["client"]["webhook_deliveries"]
+    assert pushed["delivered"] >= 20 * 4  # at least a receipt per document
+    assert pushed["refused_signature"] == 0
+    assert figures["client"]["receipt_polls"] == 0  # nothing was read with GET /ceb/receipts
+    senders = {party["code"] for party in json.loads((out / "parties.json").read_text())["parties"]}
+    for code in senders:  # every webhook the replay registered is gone again
+        assert _cebsim("enterprise", "webhooks", code, "--db", db, "--json").strip() == "[]"

@@ -1,0 +1,58 @@
+"""The replay's webhook receiver: signed deliveries become tracker rows, forged ones are refused."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from benchmarks.traffic.raw_http import RawHttpClient
+from benchmarks.traffic.webhooks import WebhookReceipts, receipt_rows
+from declarations.codec import build
+from declarations.domain.customs_documents import Receipt
+from gateway.webhooks.signing import SIGNATURE, signature
+
+AT = datetime(2025, 11, 11, 8, 0, tzinfo=UTC)
+GUID = "4F2A1B3C-0000-4000-8000-000000000001"
+BODY = build("CEB312", [Receipt(guid=GUID, return_status="120", return_time=AT, return_info="逻辑校验通过",
+                                ebp_code="3301960001", ebc_code="3301960001", order_no="T0001")])  # fmt: skip
+
+
+def test_a_receipt_message_becomes_the_rows_the_receipts_api_gives() -> None:
+    (row,) = receipt_rows(BODY)
+    assert row == {"document_guid": GUID, "message_type": "CEB312", "return_status": "120"}
+
+
+def test_only_deliveries_signed_with_the_enterprise_secret_reach_the_tracker() -> None:
+    heard: list[list[dict[str, Any]]] = []
+    hooks = WebhookReceipts(RawHttpClient("http://127.0.0.1:9", 1), {"S1": "key"}, heard.append)
+    hooks._secrets["S1"] = "right"  # as registration would have set it
+    signed = {SIGNATURE.lower(): signature("right", BODY)}
+    forged = {SIGNATURE.lower(): signature("wrong", BODY)}
+    assert hooks._receive("POST", "/hook/S1", forged, BODY) == 401
+    assert hooks._receive("POST", "/hook/S9", signed, BODY) == 404  # not a sender of this replay
+    assert hooks._receive("POST", "/hook/S1", signed, BODY) == 204
+    assert (hooks.delivered, hooks.refused) == (1, 1)
+    assert heard == [receipt_rows(BODY)]
+
+
+def test_the_receiver_answers_over_http_on_the_port_it_listens_on() -> None:
+    async def scenario() -> tuple[int, list[list[dict[str, Any]]]]:
+        heard: list[list[dict[str, Any]]] = []
+        hooks = WebhookReceipts(RawHttpClient("http://127.0.0.1:9", 1), {}, heard.append)
+        async with hooks:  # no senders: nothing is registered with a simulator
+            hooks._secrets["S1"] = "right"
+            host, port = hooks.url("S1").removeprefix("http://").split("/")[0].split(":")
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(
+                f"POST /hook/S1 HTTP/1.1\r\nHost: x\r\n{SIGNATURE}: {signature('right', BODY)}\r\n"
+                f"Content-Length: {len(BODY)}\r\n\r\n".encode()
+                + BODY
+            )
+            status = int((await reader.readuntil(b"\r\n")).split()[1])
+            writer.close()
+        return status, heard
+
+    status, heard = asyncio.run(scenario())
+    assert status == 204
+    assert heard == [receipt_rows(BODY)]
