@@ -125,9 +125,12 @@ def _print_demo(runtime: Any) -> None:
     click.echo("cebsim demo enterprises (fresh API keys; identities and parties.json in var/demo/):")
     for row in rows:
         click.echo(f"  {row['code']}  {row['roles']:<20} {row['api_key']}  {row['name']}")
+    settings = runtime.settings
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104 - compared, not bound
     click.echo(
-        "  try: curl -s -X POST http://127.0.0.1:8000/ceb/messages -H 'Content-Type: application/xml' "
-        f"-H 'Authorization: Bearer {rows[0]['api_key']}' --data-binary @var/demo/CEB311Message.xml"
+        f"  try: curl -s -X POST http://{host}:{settings.port}/ceb/messages "
+        f"-H 'Content-Type: application/xml' -H 'Authorization: Bearer {rows[0]['api_key']}' "
+        "--data-binary @var/demo/CEB311Message.xml"
     )
 
 
