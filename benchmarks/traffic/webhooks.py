@@ -74,6 +74,12 @@ class WebhookReceipts:
             self._server = None
 
     async def _register(self, code: str) -> None:
+        try:
+            await self._register_once(code)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
+            raise WebhookError(f"cannot register a webhook for {code} with the simulator: {exc!r}") from exc
+
+    async def _register_once(self, code: str) -> None:
         key, url = self._keys[code], self.url(code)
         status, body = await self._client.call("POST", "/api/webhooks", key, {"url": url})
         if status == 409 and _rule(body) == "webhook-exists":  # left by an earlier run: make it anew

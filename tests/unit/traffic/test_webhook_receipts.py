@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from benchmarks.traffic.raw_http import RawHttpClient
-from benchmarks.traffic.webhooks import WebhookReceipts, receipt_rows
+from benchmarks.traffic.webhooks import WebhookError, WebhookReceipts, receipt_rows
 from declarations.codec import build
 from declarations.domain.customs_documents import Receipt
 from gateway.webhooks.signing import SIGNATURE, signature
@@ -56,3 +59,18 @@ def test_the_receiver_answers_over_http_on_the_port_it_listens_on() -> None:
     status, heard = asyncio.run(scenario())
     assert status == 204
     assert heard == [receipt_rows(BODY)]
+
+
+def test_a_simulator_that_cannot_be_reached_is_a_clear_error_and_the_receiver_stops() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+
+    async def scenario() -> None:
+        hooks = WebhookReceipts(RawHttpClient(f"http://127.0.0.1:{closed}", 1), {"S1": "key"}, print)
+        with pytest.raises(WebhookError, match="cannot register a webhook for S1"):
+            async with hooks:
+                pass
+        assert hooks._server is None
+
+    asyncio.run(scenario())
