@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+
+T = TypeVar("T")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,6 +53,7 @@ def serve(
     """Run the gateway (embedded by default: in-process bus, SQLite file under var/)."""
     import uvicorn
 
+    from declarations.store.engine import shown_url
     from gateway import logs
     from gateway.app import create_app
     from gateway.heap import freeze_startup_heap
@@ -65,7 +69,8 @@ def serve(
     if workers > 1:
         _check_workers(settings, demo)
     click.echo(
-        f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, db={settings.db}, "
+        f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, "
+        f"db={shown_url(settings.db)}, "
         f"signatures {'required' if settings.require_signatures else 'optional'}"
         + (f", {workers} processes)" if workers > 1 else ")")
     )
@@ -74,18 +79,28 @@ def serve(
     served: dict[str, Any] = {"host": settings.host, "port": settings.port, "access_log": False,
                               "log_config": None, "log_level": logs.configure().lower()}  # fmt: skip
     if workers > 1:
-        _prepare_shared(settings)
+        _unless_unavailable(_prepare_shared, settings)
         os.environ.update(_environment(settings))  # each process rebuilds the same settings from it
         with tempfile.TemporaryDirectory(prefix="cebsim-metrics-") as shared:
             os.environ[SHARED_DIR] = shared  # the processes count into files here (gateway.metrics)
             uvicorn.run("gateway.app:app_from_environment", factory=True, workers=workers, **served)
         return
-    runtime = build_runtime(settings)
+    runtime = _unless_unavailable(build_runtime, settings)
     if demo:
         _print_demo(runtime)
     app = create_app(settings, runtime)
     freeze_startup_heap()
     uvicorn.run(app, **served)
+
+
+def _unless_unavailable(start: Callable[[Any], T], settings: Any) -> T:
+    """`start(settings)`, or a one-line error when the broker or the database cannot be reached."""
+    from declarations.errors import DependencyError
+
+    try:
+        return start(settings)
+    except DependencyError as exc:
+        raise click.ClickException(f"cannot start: {exc}") from exc
 
 
 def _check_workers(settings: Any, demo: bool) -> None:

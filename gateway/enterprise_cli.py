@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy as sa
 
-from declarations.errors import CebsimError
+from declarations.errors import CebsimError, DependencyError
 from declarations.identity import Enterprise, Role
 from declarations.store.enterprises import EnterpriseRegistry, parse_roles
 from declarations.store.migrate import open_store
@@ -34,8 +35,16 @@ db_option = click.option(
 )
 
 
+def store(db: str) -> sa.Engine:
+    """The migrated database, or a one-line error when it cannot be reached."""
+    try:
+        return open_store(db)
+    except DependencyError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def registry(db: str) -> EnterpriseRegistry:
-    return EnterpriseRegistry(open_store(db))
+    return EnterpriseRegistry(store(db))
 
 
 def now() -> datetime:
@@ -164,7 +173,7 @@ def webhook_remove(code: str, webhook_id: int, db: str) -> None:
     """Stop a webhook: no new deliveries, and its pending ones are marked failed in the log."""
     from gateway.webhooks.deliveries import DeliveryLog
 
-    engine = open_store(db)
+    engine = store(db)
     if not EnterpriseRegistry(engine).remove_webhook(code, webhook_id, now()):
         raise click.ClickException(f"{code} has no live webhook {webhook_id}")
     abandoned = DeliveryLog(engine).abandon(webhook_id, "webhook removed")

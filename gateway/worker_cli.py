@@ -30,7 +30,7 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     """Run a clearance stage (matching, review, recorder, or all) against Kafka and the database."""
     from declarations.clock import SystemClock
     from declarations.stages.pipeline import Pipeline, PipelinePolicy, build_stage
-    from declarations.store.migrate import open_store
+    from declarations.store.engine import shown_url
     from gateway import logs
     from gateway.heap import freeze_startup_heap
     from gateway.settings import Settings
@@ -41,7 +41,9 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     stopped = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stopped.set())
-    engine = open_store(settings.db)
+    engine = _open(settings.db, stopped)
+    if engine is None:
+        return
     bus = _connect(settings.kafka, f"cebsim-worker-{stage}", stopped, settings.kafka_gather_ms)
     if bus is None:
         return
@@ -55,11 +57,27 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     )
     pipeline.start()
     freeze_startup_heap()
-    click.echo(f"cebsim worker {stage}: running against {settings.kafka} and {settings.db}", err=True)
+    click.echo(
+        f"cebsim worker {stage}: running against {settings.kafka} and {shown_url(settings.db)}", err=True
+    )
     stopped.wait()
     pipeline.stop()
     bus.close()
     engine.dispose()
+
+
+def _open(db: str, stopped: threading.Event) -> Any:
+    """The migrated database, retried until it answers (a worker may start before PostgreSQL)."""
+    from declarations.errors import StoreUnavailableError
+    from declarations.store.migrate import open_store
+
+    while not stopped.is_set():
+        try:
+            return open_store(db)
+        except StoreUnavailableError as exc:
+            logging.getLogger("cebsim.worker").warning("database not reachable yet, retrying: %s", exc)
+            stopped.wait(2.0)
+    return None
 
 
 def _connect(bootstrap: str, client_id: str, stopped: threading.Event, gather_ms: int) -> Any:

@@ -127,3 +127,11 @@ def check_reachable(engine: sa.Engine) -> None:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
         raise StoreUnavailableError(f"database unavailable: {type(exc).__name__}") from exc
+
+
+def shown_url(url: str) -> str:
+    """The database URL as it may be printed or logged: the password replaced by ***."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<not a database URL>"

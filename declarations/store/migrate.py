@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from declarations.store.engine import create_engine
+from declarations.errors import StoreUnavailableError
+from declarations.store.engine import create_engine, shown_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -30,9 +31,17 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 
 
 def open_store(url: str) -> sa.Engine:
-    """An engine on `url` whose schema is at the newest revision."""
+    """An engine on `url` whose schema is at the newest revision.
+
+    A database that cannot be reached raises StoreUnavailableError naming it (password hidden).
+    """
     engine = create_engine(url)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise StoreUnavailableError(f"the database at {shown_url(url)} cannot be reached: {reason}") from exc
     return engine
 
 
