@@ -214,7 +214,11 @@ class EnterpriseRegistry:
 
 
 def _check_url(url: str) -> None:
-    parsed = urlsplit(url)
+    try:
+        parsed = urlsplit(url)
+        _ = parsed.port  # a port that is not a number raises here
+    except ValueError as exc:  # e.g. an unclosed [IPv6] host
+        raise RequestError(f"a webhook URL that cannot be read: {exc}", rule="webhook-url") from exc
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise RequestError(f"a webhook URL must be http(s) with a host: {url[:100]!r}", rule="webhook-url")
     if parsed.username or parsed.password:

@@ -90,6 +90,8 @@ def test_a_retried_registration_is_refused_and_adds_nothing(api: Api) -> None:
         ({"url": "https://user:pw@erp.example.com/hook"}, "webhook-url"),
         ({"url": "https://erp.example.com/a hook"}, "webhook-url"),
         ({"url": "https://erp.example.com/" + "a" * 500}, "webhook-url"),
+        ({"url": "http://[::1/hook"}, "webhook-url"),
+        ({"url": "http://erp.example.com:port/hook"}, "webhook-url"),
         ({"address": HOOK}, "webhook-body"),
         ([HOOK], "webhook-body"),
     ],
