@@ -149,7 +149,7 @@ class EnterpriseRegistry:
         live = sa.and_(webhooks.c.enterprise_code == code, webhooks.c.removed_at.is_(None))
         try:
             with self._engine.begin() as conn:
-                self._require(conn, code)
+                self._require(conn, code, lock=True)  # the limit counts: one registration at a time
                 existing = conn.execute(sa.select(webhooks.c.id, webhooks.c.url).where(live)).all()
                 same = [row.id for row in existing if row.url == url]
                 if same:
@@ -208,8 +208,11 @@ class EnterpriseRegistry:
         return api_key
 
     @staticmethod
-    def _require(conn: sa.Connection, code: str) -> None:
-        if conn.execute(sa.select(enterprises.c.code).where(enterprises.c.code == code)).first() is None:
+    def _require(conn: sa.Connection, code: str, *, lock: bool = False) -> None:
+        """The enterprise exists; `lock`: its row stays locked until commit (PostgreSQL), so that
+        two of its transactions that count what it has (webhooks) take turns."""
+        query = sa.select(enterprises.c.code).where(enterprises.c.code == code)
+        if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise RequestError(f"enterprise {code} is not registered", rule="enterprise-unknown")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,10 +13,10 @@ import sqlalchemy as sa
 from declarations.errors import ConflictError
 from declarations.identity import Enterprise, Role
 from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
-from declarations.store.enterprises import EnterpriseRegistry
+from declarations.store.enterprises import MAX_WEBHOOKS, EnterpriseRegistry
 from declarations.store.migrate import open_store
 from declarations.store.stage_store import StageStore
-from declarations.store.tables import webhooks
+from declarations.store.tables import enterprises, webhooks
 
 pytestmark = pytest.mark.integration
 
@@ -55,6 +56,44 @@ def test_one_live_webhook_per_url_on_postgresql_and_a_removed_url_registers_agai
         assert [hook.id for hook in registry.webhooks(code)] == [second.id]
     finally:
         engine.dispose()
+
+
+def test_webhook_registrations_of_one_enterprise_take_turns_so_the_limit_holds(postgres_url: str) -> None:
+    """A registration waits while another transaction of the enterprise holds its row, then counts
+    what that one added: without the lock both would see 9 webhooks and store an 11th."""
+    engine = open_store(postgres_url)
+    try:
+        code, now = uuid.uuid4().hex[:10], datetime.now(UTC)
+        registry = EnterpriseRegistry(engine)
+        registry.add(Enterprise(code, "上海某平台", frozenset({Role.PLATFORM}), f"DXPENT{code}"), now)
+        for n in range(MAX_WEBHOOKS - 1):
+            registry.add_webhook(code, f"https://erp.example.com/{n}", now)
+        outcome: list[BaseException | None] = []
+        with engine.begin() as holder:
+            holder.execute(sa.select(enterprises.c.code).where(enterprises.c.code == code).with_for_update())
+            racer = threading.Thread(
+                target=lambda: outcome.append(_refusal(registry, code, "https://erp.example.com/late", now))
+            )
+            racer.start()
+            racer.join(timeout=0.5)
+            assert racer.is_alive()  # waiting for the enterprise's row
+            holder.execute(webhooks.insert().values(enterprise_code=code, url="https://erp.example.com/first",
+                                                    secret="s", created_at=now))  # fmt: skip
+        racer.join(timeout=10)
+        (refused,) = outcome
+        assert isinstance(refused, ConflictError)
+        assert refused.rule == "webhook-limit"
+        assert len(registry.webhooks(code)) == MAX_WEBHOOKS
+    finally:
+        engine.dispose()
+
+
+def _refusal(registry: EnterpriseRegistry, code: str, url: str, now: datetime) -> BaseException | None:
+    try:
+        registry.add_webhook(code, url, now)
+    except ConflictError as exc:
+        return exc
+    return None
 
 
 def test_a_tick_skips_a_state_that_a_batch_holds_and_takes_it_once_released(postgres_url: str) -> None:
