@@ -9,9 +9,10 @@ import pytest
 from lxml import etree
 
 from declarations.codec import DecodeError, build, parse_message
-from declarations.domain.documents import Order, Receipt
+from declarations.domain.documents import InventoryList, Order, Receipt
 from declarations.domain.messages import CHINA_STANDARD_TIME
 from declarations.errors import RequestError
+from tests.narrowing import of_type
 from tests.unit.codec.builders import (
     make_base_transfer,
     make_inventory_list,
@@ -53,7 +54,7 @@ def test_times_are_china_standard_time_and_money_is_decimal() -> None:
 def test_list_declaration_time_reads_as_a_date() -> None:
     xml = build("CEB621", [make_inventory_list()], base_transfer=make_base_transfer())
     (inventory,) = parse_message(xml).documents
-    assert inventory.head.decl_time == date(2024, 3, 8)  # type: ignore[union-attr]
+    assert of_type(InventoryList, inventory).head.decl_time == date(2024, 3, 8)
 
 
 def test_utf8_byte_order_mark_is_accepted() -> None:
@@ -80,7 +81,7 @@ def test_chinese_national_encodings_are_transcoded(encoding: str) -> None:
     declared = utf8.decode("utf-8").replace('encoding="UTF-8"', f'encoding="{encoding}"')
     message = parse_message(declared.encode(encoding))
     assert message == parse_message(utf8)
-    assert message.documents[0].head.consignee == "焦洪宇"  # type: ignore[union-attr]
+    assert of_type(Order, message.documents[0]).head.consignee == "焦洪宇"
 
 
 def test_undecodable_gbk_bytes_are_a_decode_error() -> None:
@@ -123,7 +124,7 @@ def test_missing_required_element_is_a_decode_error() -> None:
 
 def test_empty_optional_element_reads_as_none() -> None:
     xml = _order_xml().replace(b"</ceb:consigneeAddress>", b"</ceb:consigneeAddress><ceb:note></ceb:note>")
-    assert parse_message(xml).documents[0].head.note is None  # type: ignore[union-attr]
+    assert of_type(Order, parse_message(xml).documents[0]).head.note is None
 
 
 def test_receipt_keys_the_message_type_lacks_stay_none() -> None:

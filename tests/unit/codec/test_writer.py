@@ -10,10 +10,11 @@ import pytest
 from lxml import etree
 
 from declarations.codec import EncodeError, build, build_message, new_guid, parse_message
-from declarations.domain.documents import Collection
+from declarations.domain.documents import Collection, Order, Receipt
 from declarations.domain.messages import CHINA_STANDARD_TIME, BaseSubscribe, CebMessage
 from schemas.definition import BY_CODE
 from schemas.definition.model import CEB_NS
+from tests.narrowing import of_type
 from tests.unit.codec.builders import (
     GUID,
     make_base_transfer,
@@ -43,7 +44,7 @@ def test_decimal_keeps_every_digit() -> None:
     value = Decimal("12345678912345.12345")
     order = make_order(head=make_order_head(goods_value=value))
     (parsed,) = parse_message(build("CEB311", [order], base_transfer=make_base_transfer())).documents
-    assert str(parsed.head.goods_value) == "12345678912345.12345"  # type: ignore[union-attr]
+    assert str(of_type(Order, parsed).head.goods_value) == "12345678912345.12345"
 
 
 def test_return_time_has_milliseconds_in_china_standard_time() -> None:
@@ -94,7 +95,7 @@ def test_each_message_gets_a_fresh_upper_case_guid() -> None:
 def test_text_is_escaped() -> None:
     info = 'a<b & c>"d"\r\n'
     (receipt,) = parse_message(build("CEB312", [make_receipt(return_info=info)])).documents
-    assert receipt.return_info == info  # type: ignore[union-attr]
+    assert of_type(Receipt, receipt).return_info == info
 
 
 def test_characters_xml_cannot_carry_are_refused() -> None:
