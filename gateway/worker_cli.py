@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from declarations.stages.pipeline import STAGES
+
+T = TypeVar("T")
 
 
 @click.command()
@@ -68,27 +71,28 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
 
 def _open(db: str, stopped: threading.Event) -> Any:
     """The migrated database, retried until it answers (a worker may start before PostgreSQL)."""
-    from declarations.errors import StoreUnavailableError
     from declarations.store.migrate import open_store
 
-    while not stopped.is_set():
-        try:
-            return open_store(db)
-        except StoreUnavailableError as exc:
-            logging.getLogger("cebsim.worker").warning("database not reachable yet, retrying: %s", exc)
-            stopped.wait(2.0)
-    return None
+    return _until_reachable("database", lambda: open_store(db), stopped)
 
 
 def _connect(bootstrap: str, client_id: str, stopped: threading.Event, gather_ms: int) -> Any:
     """A KafkaBus, retried until the broker answers (a worker may start before Kafka, or during a restart)."""
     from declarations.bus.kafka import KafkaBus
-    from declarations.errors import BusUnavailableError
+
+    return _until_reachable(
+        "Kafka", lambda: KafkaBus(bootstrap, client_id=client_id, gather_ms=gather_ms), stopped
+    )
+
+
+def _until_reachable(what: str, make: Callable[[], T], stopped: threading.Event) -> T | None:
+    """`make()`, tried every 2 s while it raises DependencyError; None once `stopped` is set."""
+    from declarations.errors import DependencyError
 
     while not stopped.is_set():
         try:
-            return KafkaBus(bootstrap, client_id=client_id, gather_ms=gather_ms)
-        except BusUnavailableError as exc:
-            logging.getLogger("cebsim.worker").warning("Kafka not reachable yet, retrying: %s", exc)
+            return make()
+        except DependencyError as exc:
+            logging.getLogger("cebsim.worker").warning("%s not reachable yet, retrying: %s", what, exc)
             stopped.wait(2.0)
     return None
