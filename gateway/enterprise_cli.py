@@ -171,12 +171,11 @@ def webhooks(code: str, db: str, as_json: bool) -> None:
 @db_option
 def webhook_remove(code: str, webhook_id: int, db: str) -> None:
     """Stop a webhook: no new deliveries, and its pending ones are marked failed in the log."""
-    from gateway.webhooks.deliveries import DeliveryLog
+    from gateway.webhooks.deliveries import remove_webhook
 
-    engine = store(db)
-    if not EnterpriseRegistry(engine).remove_webhook(code, webhook_id, now()):
+    abandoned = remove_webhook(store(db), code, webhook_id, now())
+    if abandoned is None:
         raise click.ClickException(f"{code} has no live webhook {webhook_id}")
-    abandoned = DeliveryLog(engine).abandon(webhook_id, "webhook removed")
     click.echo(f"webhook {webhook_id} of {code} removed; {abandoned} pending deliveries marked failed")
 
 

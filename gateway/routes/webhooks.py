@@ -23,10 +23,9 @@ from declarations.store.enterprises import Webhook
 from gateway.auth import Caller
 from gateway.problems import ApiProblem
 from gateway.runtime import Runtime
-from gateway.webhooks.deliveries import DeliveryLog
+from gateway.webhooks.deliveries import remove_webhook
 
 router = APIRouter(tags=["webhooks"])
-REMOVED = "webhook removed"
 MAX_BODY = 4096
 REGISTER_BODY = {
     "required": True,
@@ -128,7 +127,6 @@ def remove(request: Request, caller: Caller, webhook_id: str) -> Response:
     runtime: Runtime = request.app.state.runtime
     # a str, checked here: FastAPI's own 422 for a non-number would not be this API's error shape
     number = int(webhook_id) if webhook_id.isdigit() and len(webhook_id) < 10 else None
-    if number is None or not runtime.registry.remove_webhook(caller.code, number, runtime.clock.now()):
+    if number is None or remove_webhook(runtime.engine, caller.code, number, runtime.clock.now()) is None:
         raise ApiProblem(404, "webhook-unknown", f"you have no live webhook {webhook_id[:20]!r}")
-    DeliveryLog(runtime.engine).abandon(number, REMOVED)
     return Response(status_code=204)

@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from declarations.errors import StoreUnavailableError
 from declarations.store.counters import insert_for, lock_counter, set_counter
 from declarations.store.engine import READ_ONLY
+from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.receipt_rows import aware
 from declarations.store.tables import receipts, webhook_deliveries, webhooks
 
 CURSOR = "webhooks:cursor"
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+REMOVED = "webhook removed"  # last_error of the pending deliveries of a webhook that was removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +81,8 @@ class DeliveryLog:
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot log a delivery: {type(exc).__name__}") from exc
 
-    def abandon(self, webhook_id: int, reason: str) -> int:
-        """Mark a removed webhook's pending deliveries failed with `reason`; how many."""
+    def abandon(self, webhook_id: int) -> int:
+        """Mark a removed webhook's pending deliveries failed (REMOVED); how many."""
         try:
             with self._engine.begin() as conn:
                 return int(
@@ -90,7 +92,7 @@ class DeliveryLog:
                             webhook_deliveries.c.webhook_id == webhook_id,
                             webhook_deliveries.c.state == PENDING,
                         )
-                        .values(state=FAILED, next_attempt_at=None, last_error=reason)
+                        .values(state=FAILED, next_attempt_at=None, last_error=REMOVED)
                     ).rowcount
                 )
         except sa.exc.SQLAlchemyError as exc:
@@ -110,6 +112,15 @@ class DeliveryLog:
                 return [_entry(row) for row in conn.execute(query)]
         except sa.exc.SQLAlchemyError as exc:
             raise StoreUnavailableError(f"cannot read deliveries: {type(exc).__name__}") from exc
+
+
+def remove_webhook(engine: sa.Engine, code: str, webhook_id: int, now: datetime) -> int | None:
+    """Stop `code`'s webhook `webhook_id` (DELETE /api/webhooks/{id}, `cebsim enterprise
+    webhook-remove`): no new deliveries, and its pending ones marked failed (REMOVED), kept in the
+    log. None if it is not `code`'s live webhook, else how many pending deliveries were failed."""
+    if not EnterpriseRegistry(engine).remove_webhook(code, webhook_id, now):
+        return None
+    return DeliveryLog(engine).abandon(webhook_id)
 
 
 def _enqueue(conn: sa.Connection, now: datetime, batch: int) -> int:
