@@ -168,7 +168,9 @@ class Replay:
 
     def on_pushed(self, rows: list[dict[str, Any]]) -> None:
         """Receipts pushed to the replay (rows as GET /ceb/receipts gives them)."""
-        now = self.clock.now()
+        self._take(rows, self.clock.now())
+
+    def _take(self, rows: list[dict[str, Any]], now: float) -> None:
         for row in rows:
             self.results.tracker.on_receipt(row, now)
         self.results.receipts_seen += len(rows)
@@ -202,9 +204,7 @@ class Replay:
             rows, next_cursor = await self.receipts.page(self.traffic.keys[code], cursor, wait)
             results.polls += 1
             now = self.clock.now()
-            for row in rows:
-                results.tracker.on_receipt(row, now)
-            results.receipts_seen += len(rows)
+            self._take(rows, now)
             cursor = results.cursors[code] = max(cursor, next_cursor)
             if self._done_following(now):
                 finished.set()
