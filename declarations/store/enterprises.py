@@ -147,26 +147,25 @@ class EnterpriseRegistry:
         _check_url(url)
         secret = secrets.token_urlsafe(24)
         live = sa.and_(webhooks.c.enterprise_code == code, webhooks.c.removed_at.is_(None))
-        try:
-            with self._engine.begin() as conn:
-                self._require(conn, code, lock=True)  # the limit counts: one registration at a time
-                existing = conn.execute(sa.select(webhooks.c.id, webhooks.c.url).where(live)).all()
-                same = [row.id for row in existing if row.url == url]
-                if same:
-                    raise ConflictError(
-                        f"webhook {same[0]} already delivers to this URL; remove it to register again",
-                        rule="webhook-exists",
-                    )
-                if len(existing) >= MAX_WEBHOOKS:
-                    raise ConflictError(
-                        f"{len(existing)} webhooks are registered, the most allowed is {MAX_WEBHOOKS}",
-                        rule="webhook-limit",
-                    )
-                webhook_id = conn.execute(
-                    webhooks.insert().values(enterprise_code=code, url=url, secret=secret, created_at=now)
-                ).inserted_primary_key
-        except sa.exc.IntegrityError as exc:  # the same URL registered at the same moment
-            raise ConflictError("this URL was registered at the same moment", rule="webhook-exists") from exc
+        with self._engine.begin() as conn:
+            # the enterprise's row locked: registrations of one enterprise take turns, so the count
+            # below holds (and the partial unique index ix_webhooks_live_url backs the URL check)
+            self._require(conn, code, lock=True)
+            existing = conn.execute(sa.select(webhooks.c.id, webhooks.c.url).where(live)).all()
+            same = [row.id for row in existing if row.url == url]
+            if same:
+                raise ConflictError(
+                    f"webhook {same[0]} already delivers to this URL; remove it to register again",
+                    rule="webhook-exists",
+                )
+            if len(existing) >= MAX_WEBHOOKS:
+                raise ConflictError(
+                    f"{len(existing)} webhooks are registered, the most allowed is {MAX_WEBHOOKS}",
+                    rule="webhook-limit",
+                )
+            webhook_id = conn.execute(
+                webhooks.insert().values(enterprise_code=code, url=url, secret=secret, created_at=now)
+            ).inserted_primary_key
         return Webhook(int(webhook_id[0]) if webhook_id else 0, code, url, secret, now)
 
     def webhooks(self, code: str) -> list[Webhook]:
