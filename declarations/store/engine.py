@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -24,9 +25,23 @@ def create_engine(url: str) -> sa.Engine:
     # A pool as large as the threads that use it at once (request threads, acceptor, webhooks,
     # stages): connections past pool_size are closed on return, and a new PostgreSQL connection
     # costs a backend process.
-    engine = sa.create_engine(url, pool_size=16, max_overflow=32)
+    engine = sa.create_engine(url, pool_size=16, max_overflow=32, **_unparsed_parameters(url))
     _ping_when_idle(engine)
     return engine
+
+
+def _unparsed_parameters(url: str) -> dict[str, Any]:
+    """psycopg: SQL with PostgreSQL's own $1 placeholders, passed to the server as it is.
+
+    With the default pyformat style psycopg rewrites every `%(name)s` into `$n` with a regular
+    expression, and caches the result only for statements under 4 KiB and 50 parameters. A
+    multi-row INSERT (SQLAlchemy's insertmanyvalues: a recorder or acceptor batch) is larger, so
+    each one was re-parsed: 9% of a worker's CPU and 4% of a gateway's under load. SQLAlchemy
+    renders `$n` itself ("numeric_dollar") and psycopg's RawCursor sends it untouched.
+    """
+    if sa.make_url(url).get_driver_name() != "psycopg":
+        return {}
+    return {"paramstyle": "numeric_dollar", "connect_args": {"cursor_factory": psycopg.RawCursor}}
 
 
 PING_AFTER_IDLE_S = 1.0

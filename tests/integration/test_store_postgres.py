@@ -153,3 +153,25 @@ def test_a_connection_back_in_the_pool_for_less_than_a_second_is_not_pinged(
         assert len(pings) == 1
     finally:
         engine.dispose()
+
+
+def test_statements_reach_postgresql_with_dollar_placeholders_that_psycopg_does_not_rewrite(
+    postgres_url: str,
+) -> None:
+    """SQLAlchemy renders $n itself and psycopg's RawCursor passes the SQL on untouched: a percent
+    sign in the SQL or in a value is just a character, and many rows in one INSERT round-trip."""
+    engine = create_engine(postgres_url)
+    try:
+        assert engine.dialect.paramstyle == "numeric_dollar"
+        scratch = sa.table("percent_scratch", sa.column("n", sa.Integer), sa.column("note", sa.Text))
+        with engine.connect() as conn:
+            conn.execute(sa.text("CREATE TEMPORARY TABLE percent_scratch (n integer, note text)"))
+            rows = [{"n": n, "note": f"{n}% %(n)s %s $1"} for n in range(300)]  # 600 parameters
+            conn.execute(sa.insert(scratch), rows)
+            like = scratch.c.note.like("%\\% \\%(n)s%", escape="\\")
+            query = sa.select(scratch.c.n, scratch.c.note).where(like).order_by(scratch.c.n)
+            found = conn.execute(query).all()
+            assert [(row.n, row.note) for row in found] == [(row["n"], row["note"]) for row in rows]
+            assert conn.execute(sa.text("SELECT '100%' || :tail"), {"tail": " %s"}).scalar_one() == "100% %s"
+    finally:
+        engine.dispose()
