@@ -26,6 +26,13 @@ from schemas.safe_xml import DEFAULT_LIMITS, Limits, XmlInputError, parse
 from schemas.xsd_writer import XSD_DIR, schema_file
 
 MAX_VIOLATIONS = 100
+
+# libxml2 builds its table of XSD built-in types on the first schema compilation, without a lock.
+# Threads compiling at the same moment (the first burst of requests on a fresh gateway) could leave
+# the table broken for the life of the process: every later compilation then failed ("Internal
+# error: xmlSchemaPValAttrNodeValue, the given type is not a built-in type") and every message was
+# answered 500. Compilations are rare (a copy per concurrent validation, kept), so they take turns.
+_COMPILING = threading.Lock()
 PREFIXES = {CEB_NS: "ceb", DS_NS: "ds", DXP_NS: "dxp"}
 DXP_ROOTS = ("DxpMsg", "DxpRep")
 
@@ -89,10 +96,10 @@ class SchemaRegistry:
         self.compiled = 0
 
     def compile(self, path: Path) -> etree.XMLSchema:
-        """Compile one XSD file (imports resolve beside it; no network)."""
+        """Compile one XSD file (imports resolve beside it; no network), one compilation at a time."""
         parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        schema = etree.XMLSchema(etree.parse(str(path), parser))
-        with self._lock:
+        with _COMPILING:
+            schema = etree.XMLSchema(etree.parse(str(path), parser))
             self.compiled += 1
         return schema
 

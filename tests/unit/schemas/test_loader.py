@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 from hypothesis import given, settings
@@ -54,6 +56,34 @@ def test_concurrent_validations_each_get_their_own_error_log() -> None:
         thread.join()
     assert set(results) == {(True, False)}
     assert 1 <= registry.compiled <= 4
+
+
+FIRST_COMPILATIONS = """
+import threading
+from schemas.loader import SchemaRegistry
+from schemas.xsd_writer import XSD_DIR
+registry, start, failed = SchemaRegistry(), threading.Barrier(4), []
+def compile():
+    start.wait()
+    try:
+        registry.compile(XSD_DIR / "dxp.xsd")
+    except Exception as exc:
+        failed.append(exc)
+threads = [threading.Thread(target=compile) for _ in range(4)]
+[thread.start() for thread in threads]
+[thread.join() for thread in threads]
+print(len(failed))
+"""
+
+
+def test_threads_compiling_the_first_schemas_of_a_fresh_process_all_succeed() -> None:
+    """libxml2's first compilation sets up global tables; threads that raced there broke every
+    later compilation of the process (about one fresh process in ten, before the lock)."""
+    processes = [
+        subprocess.run([sys.executable, "-c", FIRST_COMPILATIONS], capture_output=True, text=True, check=True)
+        for _ in range(30)
+    ]
+    assert [int(process.stdout) for process in processes] == [0] * 30
 
 
 def test_a_violation_names_the_line_and_a_readable_path() -> None:
