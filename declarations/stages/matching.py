@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from declarations.bus.port import BusRecord
-from declarations.codec import build, parse_message
+from declarations.codec import build, parse_recent
 from declarations.domain.documents import Document
 from declarations.domain.events import (
     DocumentRefused,
@@ -81,7 +81,7 @@ def matchable(document: Document) -> MatchDocument | None:
 
 
 def document_of(record: BusRecord) -> tuple[str, Document]:
-    message = parse_message(record.value)
+    message = parse_recent(record.value)  # the recorder parses the same bytes, stored, moments later
     return message.message_type, message.documents[0]
 
 
@@ -122,9 +122,9 @@ class MatchingLogic:
             return self._parked(state, participant, now)
         before: MatchState = state if isinstance(state, MatchState) else EMPTY
         after, events = match(before, participant, now, self._policy)
-        outputs = self._outputs(before, after, participant, events, now)
+        outputs = self._outputs(before, after, participant, events, now, received=record.value)
         if not events and isinstance(document, InventoryList | ExportList) and after.matched:
-            outputs += (_matched_output(document),)  # a redelivered matched list: review ignores repeats
+            outputs += (_matched_output(document, record.value),)  # redelivered: review ignores repeats
         _, _, waybill, listed = after.documents
         if isinstance(participant, ExportList) and listed == participant and waybill is None:
             outputs += (_link_output(participant),)  # fetch the waybill the list names
@@ -164,10 +164,13 @@ class MatchingLogic:
         incoming: MatchDocument | None,
         events: tuple[MatchEvent, ...],
         now: datetime,
+        *,
+        received: bytes | None = None,
     ) -> tuple[Output, ...]:
+        """The answers to `events`; `received`: the bytes `incoming` was parsed from."""
         outputs: list[Output] = []
         for event in events:
-            outputs.extend(self._answer(before, after, incoming, event, now))
+            outputs.extend(self._answer(before, after, incoming, event, now, received=received))
         return tuple(outputs)
 
     def _answer(
@@ -177,9 +180,11 @@ class MatchingLogic:
         incoming: MatchDocument | None,
         event: MatchEvent,
         now: datetime,
+        *,
+        received: bytes | None,
     ) -> list[Output]:
         if isinstance(event, ListMatched):
-            return [_matched_output(event.inventory)]
+            return [_matched_output(event.inventory, received if event.inventory is incoming else None)]
         if isinstance(event, DocumentStored):
             return _receipts([after.documents[KINDS.index(event.kind)]], str(event.status), event.info, now)
         if isinstance(event, DocumentRefused | DocumentWithdrawn):
@@ -236,6 +241,8 @@ def _forwarded(state: Parked, waybills: tuple[ExportWaybill, ...]) -> tuple[Outp
     return tuple(Output(ACCEPTED_TOPIC, key, build("CEB505", [w]), headers) for w in waybills)
 
 
-def _matched_output(inventory: InventoryList | ExportList) -> Output:
-    code = MESSAGE_TYPES[type(inventory)]
-    return Output(MATCHED_TOPIC, buyer_key(inventory).encode(), build(code, [inventory]))
+def _matched_output(inventory: InventoryList | ExportList, received: bytes | None = None) -> Output:
+    """The matched list for review: the accepted message it was parsed from when at hand (review
+    reads only its document), so that review's parse is the one matching did (`parse_recent`)."""
+    value = received if received is not None else build(MESSAGE_TYPES[type(inventory)], [inventory])
+    return Output(MATCHED_TOPIC, buyer_key(inventory).encode(), value)

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from declarations.acceptance import Numbers, receipt_for
 from declarations.bus.port import Bus, BusConsumer, BusRecord, TransactionalBus
 from declarations.clock import Clock
-from declarations.codec import parse_message
+from declarations.codec import parse_message, parse_recent
 from declarations.errors import DependencyError, RequestError, StoreUnavailableError, loggable
 from declarations.intake import DocumentFacts, facts
 from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, ReceiptEvent, parse_event
@@ -188,7 +188,7 @@ class _Facts:
     def get(self, document_id: int, body: bytes, message_type: str) -> DocumentFacts:
         fact = self._facts.get(document_id)
         if fact is None:
-            fact = self._facts[document_id] = facts(message_type, parse_message(body).documents[0])
+            fact = self._facts[document_id] = facts(message_type, parse_recent(body).documents[0])
             if len(self._facts) > self._size:
                 self._facts.popitem(last=False)
         else:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from declarations.bus.port import BusRecord
-from declarations.codec import build, parse_message
+from declarations.codec import build, parse_recent
 from declarations.domain.events import ListReleased, ReceiptDue, ReviewEvent, TaxAssessed
 from declarations.domain.export_lists import ExportList
 from declarations.domain.import_lists import InventoryList
@@ -59,7 +59,7 @@ class ReviewLogic:
         return record.key.decode()
 
     def apply(self, state: Any | None, record: BusRecord, now: datetime) -> Step:
-        inventory = parse_message(record.value).documents[0]
+        inventory = parse_recent(record.value).documents[0]
         if isinstance(inventory, ExportList):
             seen, outputs = _export(state or frozenset(), inventory, now)
             return Step(seen, outputs)
