@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from declarations.domain.customs_documents import TaxBill, TaxBillHead, TaxBillLine
-from declarations.domain.import_lists import InventoryList, InventoryListLine
+from declarations.domain.import_lists import InventoryList
 from declarations.domain.rates import Rate, RateTable
 
 CENT = Decimal("0.01")
@@ -35,35 +35,18 @@ def money(value: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True, slots=True)
-class LineTax:
-    gnum: int
-    gcode: str
-    tax_price: Decimal
+class TaxAssessment:
+    """The tax of one list: its CEB816 lines (`TaxListRd`) and their sums, which the bill's head carries."""
+
+    lines: tuple[TaxBillLine, ...]
+    full_rate: bool
     customs_tax: Decimal
     value_added_tax: Decimal
     consumption_tax: Decimal
 
-
-@dataclass(frozen=True, slots=True)
-class TaxAssessment:
-    lines: tuple[LineTax, ...]
-    full_rate: bool
-
     @property
     def dutiable_value(self) -> Decimal:
         return sum((line.tax_price for line in self.lines), ZERO)
-
-    @property
-    def customs_tax(self) -> Decimal:
-        return sum((line.customs_tax for line in self.lines), ZERO)
-
-    @property
-    def value_added_tax(self) -> Decimal:
-        return sum((line.value_added_tax for line in self.lines), ZERO)
-
-    @property
-    def consumption_tax(self) -> Decimal:
-        return sum((line.consumption_tax for line in self.lines), ZERO)
 
     @property
     def total(self) -> Decimal:
@@ -91,11 +74,6 @@ def dutiable_values(inventory: InventoryList) -> tuple[Decimal, ...]:
     return tuple(line.total_price + share for line, share in zip(lines, shares, strict=True))
 
 
-def _line_tax(line: InventoryListLine, price: Decimal, rates: RateTable, full_rate: bool) -> LineTax:
-    duty, vat, consumption = taxes(price, rates.rate(line.gcode), full_rate)
-    return LineTax(line.gnum, line.gcode, price, duty, vat, consumption)
-
-
 def assess(
     inventory: InventoryList,
     rates: RateTable,
@@ -104,8 +82,22 @@ def assess(
 ) -> TaxAssessment:
     """The comprehensive tax of a list, line by line (`prices`: its `dutiable_values`, if known)."""
     prices = prices or dutiable_values(inventory)
-    lines = zip(inventory.lines, prices, strict=True)
-    return TaxAssessment(tuple(_line_tax(line, price, rates, full_rate) for line, price in lines), full_rate)
+    lines = []
+    duties = vats = consumptions = ZERO
+    for line, price in zip(inventory.lines, prices, strict=True):
+        duty, vat, consumption = taxes(price, rates.rate(line.gcode), full_rate)
+        lines.append(
+            TaxBillLine(
+                gnum=line.gnum,
+                gcode=line.gcode,
+                tax_price=price,
+                customs_tax=duty,
+                value_added_tax=vat,
+                consumption_tax=consumption,
+            )
+        )
+        duties, vats, consumptions = duties + duty, vats + vat, consumptions + consumption
+    return TaxAssessment(tuple(lines), full_rate, duties, vats, consumptions)
 
 
 def tax_bill(
@@ -128,15 +120,4 @@ def tax_bill(
         agent_code=head.agent_code,
         customs_code=head.customs_code,
     )
-    lines = tuple(
-        TaxBillLine(
-            gnum=t.gnum,
-            gcode=t.gcode,
-            tax_price=t.tax_price,
-            customs_tax=t.customs_tax,
-            value_added_tax=t.value_added_tax,
-            consumption_tax=t.consumption_tax,
-        )
-        for t in assessment.lines
-    )
-    return TaxBill(head=bill_head, lines=lines)
+    return TaxBill(head=bill_head, lines=assessment.lines)
