@@ -5,6 +5,7 @@ python -m declarations.store.migrate sqlite:///var/cebsim.db
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from declarations.errors import StoreUnavailableError
 from declarations.store.engine import create_engine, shown_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# A PostgreSQL advisory lock id, in the 64-bit space the intake's business-key locks hash into.
+_LOCK_DIGEST = hashlib.blake2b(b"cebsim:migrations", digest_size=8).digest()
+MIGRATION_LOCK = int.from_bytes(_LOCK_DIGEST, "big", signed=True)
 
 
 def alembic_config(connection: sa.Connection) -> Config:
@@ -26,7 +30,12 @@ def alembic_config(connection: sa.Connection) -> Config:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Migrate in one transaction. Processes that start together on a fresh PostgreSQL database
+    (`docker compose up`: the gateway and its workers) take turns: without the lock each created
+    the tables, and all but one failed on a duplicate type. The later ones find the newest revision."""
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
         command.upgrade(alembic_config(connection), revision)
 
 

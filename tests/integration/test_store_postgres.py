@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -9,14 +11,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from declarations.errors import ConflictError
 from declarations.identity import Enterprise, Role
 from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
 from declarations.store.enterprises import MAX_WEBHOOKS, EnterpriseRegistry
-from declarations.store.migrate import open_store
+from declarations.store.migrate import MIGRATIONS, open_store
 from declarations.store.stage_store import StageStore
 from declarations.store.tables import enterprises, webhooks
+from tests.integration.pipeline_support import fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -175,3 +180,25 @@ def test_statements_reach_postgresql_with_dollar_placeholders_that_psycopg_does_
             assert conn.execute(sa.text("SELECT '100%' || :tail"), {"tail": " %s"}).scalar_one() == "100% %s"
     finally:
         engine.dispose()
+
+
+def test_processes_starting_together_on_a_fresh_database_all_open_it(postgres_url: str) -> None:
+    """`docker compose up` starts the gateway and its workers at once on an empty database: each
+    migrates it, one after another, and none fails on a table or type another just created."""
+    url = fresh_database(postgres_url)
+    opening = f"from declarations.store.migrate import MIGRATIONS, open_store; open_store({url!r}).dispose()"
+    processes = [subprocess.Popen([sys.executable, "-c", opening], stderr=subprocess.PIPE) for _ in range(4)]
+    errors = [process.communicate(timeout=60)[1].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0] * 4, errors
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == _head()
+    engine.dispose()
+
+
+def _head() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
