@@ -81,7 +81,7 @@ def matchable(document: Document) -> MatchDocument | None:
 
 
 def document_of(record: BusRecord) -> tuple[str, Document]:
-    message = parse_recent(record.value)  # the recorder parses the same bytes, stored, moments later
+    message = parse_recent(record.value)  # once for `key`, `apply` and the recorder (the stored body)
     return message.message_type, message.documents[0]
 
 
@@ -97,14 +97,12 @@ class MatchingLogic:
 
     def __init__(self, policy: MatchPolicy | None = None) -> None:
         self._policy = policy or MatchPolicy()
-        self._parsed: dict[tuple[str, int, int], tuple[str, Document]] = {}
 
     def key(self, record: BusRecord) -> str:
         routed = record.header(STATE_KEY)
         if routed is not None:  # a link or a forwarded waybill this stage sent itself
             return routed.decode()
         message_type, document = document_of(record)
-        self._parsed[(record.topic, record.partition, record.offset)] = (message_type, document)
         participant = matchable(document)
         if participant is not None:
             return order_key(participant)
@@ -113,8 +111,7 @@ class MatchingLogic:
     def apply(self, state: Any | None, record: BusRecord, now: datetime) -> Step:
         if record.header(LINK) is not None:
             return self._linked(state, record.value.decode())
-        parsed = self._parsed.pop((record.topic, record.partition, record.offset), None)
-        message_type, document = parsed or document_of(record)
+        message_type, document = document_of(record)  # the parse `key` did (parse_recent)
         participant = matchable(document)
         if participant is None:
             return self._unmatched(message_type, document, now)

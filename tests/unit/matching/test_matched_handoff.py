@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from declarations.bus.port import BusRecord
-from declarations.codec import DecodeError, build, parse_message, parse_recent
+from declarations.codec import DecodeError, build, parse_message, parse_recent, reader
 from declarations.domain.matching import MatchDocument
 from declarations.intake import facts
 from declarations.stages.matching import ACCEPTED_TOPIC, MATCHED_TOPIC, MatchingLogic
@@ -57,3 +57,22 @@ def test_equal_bytes_share_one_parse_and_a_bad_message_fails_every_time() -> Non
     for _ in range(2):
         with pytest.raises(DecodeError):
             parse_recent(b"<not-ceb/>")
+
+
+def test_matching_parses_a_record_once_for_its_key_and_its_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shell asks for every record's key, then applies each: one parse serves both."""
+    parses: list[bytes] = []
+
+    def counted(source: bytes) -> object:
+        parses.append(source)
+        return reader.read_message(reader.parse_bytes(source))
+
+    monkeypatch.setattr(reader, "parse_message", counted)
+    reader.parse_recent.cache_clear()
+    document = import_set()[0]
+    value = build("CEB311", [document], base_transfer=make_base_transfer())
+    record = BusRecord(ACCEPTED_TOPIC, 0, 1, facts("CEB311", document).routing_key.encode(), value, ())
+    logic = MatchingLogic()
+    logic.key(record)
+    logic.apply(None, record, NOW)
+    assert parses == [value]
