@@ -9,6 +9,7 @@ import pytest
 
 from declarations.bus.port import BusRecord
 from declarations.codec import DecodeError, build, parse_message, parse_recent, reader
+from declarations.codec.xml_input import parse_bytes
 from declarations.domain.matching import MatchDocument
 from declarations.intake import facts
 from declarations.stages.matching import ACCEPTED_TOPIC, MATCHED_TOPIC, MatchingLogic
@@ -65,7 +66,7 @@ def test_matching_parses_a_record_once_for_its_key_and_its_step(monkeypatch: pyt
 
     def counted(source: bytes) -> object:
         parses.append(source)
-        return reader.read_message(reader.parse_bytes(source))
+        return reader.read_message(parse_bytes(source))
 
     monkeypatch.setattr(reader, "parse_message", counted)
     reader.parse_recent.cache_clear()
