@@ -73,7 +73,12 @@ def build_bus(settings: Settings, engine: sa.Engine) -> Bus:
     """Kafka; or, embedded, the durable in-process bus in the SQLite file (MemoryBus elsewhere)."""
     if settings.bus == "kafka":
         # no linger: the acceptor sends before its inserts, so the broker acknowledges while they run
-        bus: Bus = KafkaBus(settings.kafka, linger_ms=0, gather_ms=settings.kafka_gather_ms)
+        bus: Bus = KafkaBus(
+            settings.kafka,
+            linger_ms=0,
+            gather_ms=settings.kafka_gather_ms,
+            ack_timeout_s=settings.kafka_ack_timeout_s,
+        )
     elif engine.dialect.name == "sqlite":
         bus = SqlBus(engine, partitions=settings.partitions)
     else:

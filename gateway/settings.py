@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # how long a stage's Kafka fetch waits for 64 KiB of records: fewer, larger batches (less CPU)
     # for at most this much more latency per stage (declarations.bus.kafka)
     kafka_gather_ms: int = Field(default=20, ge=0, le=500)
+    # how long a publish waits for the broker's acknowledgement (acks=all) before giving up: the
+    # gateway then answers 503 + Retry-After, a stage retries its batch
+    kafka_ack_timeout_s: float = Field(default=10.0, gt=0, le=120)
     pipeline: bool | None = (
         None  # run the clearance stages in this process (default: when the bus is embedded)
     )

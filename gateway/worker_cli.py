@@ -13,11 +13,14 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from declarations.stages.pipeline import STAGES
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
 
 T = TypeVar("T")
 
@@ -47,7 +50,7 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     engine = _open(settings.db, stopped)
     if engine is None:
         return
-    bus = _connect(settings.kafka, f"cebsim-worker-{stage}", stopped, settings.kafka_gather_ms)
+    bus = _connect(settings, f"cebsim-worker-{stage}", stopped)
     if bus is None:
         return
     names = STAGES if stage == "all" else (stage,)
@@ -76,13 +79,19 @@ def _open(db: str, stopped: threading.Event) -> Any:
     return _until_reachable("database", lambda: open_store(db), stopped)
 
 
-def _connect(bootstrap: str, client_id: str, stopped: threading.Event, gather_ms: int) -> Any:
+def _connect(settings: Settings, client_id: str, stopped: threading.Event) -> Any:
     """A KafkaBus, retried until the broker answers (a worker may start before Kafka, or during a restart)."""
     from declarations.bus.kafka import KafkaBus
 
-    return _until_reachable(
-        "Kafka", lambda: KafkaBus(bootstrap, client_id=client_id, gather_ms=gather_ms), stopped
-    )
+    def connect() -> KafkaBus:
+        return KafkaBus(
+            settings.kafka,
+            client_id=client_id,
+            gather_ms=settings.kafka_gather_ms,
+            ack_timeout_s=settings.kafka_ack_timeout_s,
+        )
+
+    return _until_reachable("Kafka", connect, stopped)
 
 
 def _until_reachable(what: str, make: Callable[[], T], stopped: threading.Event) -> T | None:

@@ -59,9 +59,11 @@ class KafkaBus:
         linger_ms: int = 2,
         gather_ms: int = 20,
         timeout_ms: int = 10_000,
+        ack_timeout_s: float = 10.0,
     ) -> None:
         self._bootstrap = bootstrap
         self._gather_ms = gather_ms
+        self._ack_timeout_s = ack_timeout_s
         self.epoch = "kafka"  # offsets in Kafka are durable: one epoch for the life of the cluster
         self._client_id = client_id
         self._timeout_ms = timeout_ms
@@ -76,6 +78,7 @@ class KafkaBus:
                 max_request_size=8 * 1024 * 1024,
                 request_timeout_ms=timeout_ms,
                 bootstrap_timeout_ms=timeout_ms,
+                max_block_ms=int(ack_timeout_s * 1000),  # a send waiting for metadata or buffer space
             )
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka at {bootstrap} is unavailable: {exc}") from exc
@@ -113,7 +116,10 @@ class KafkaBus:
         except KafkaError as exc:
             raise BusUnavailableError(f"Kafka refused a record for {topic}: {exc}") from exc
 
-    def flush(self, timeout_s: float = 30.0) -> None:
+    def flush(self, timeout_s: float | None = None) -> None:
+        """Wait until the broker has acknowledged this thread's records (acks=all), for at most
+        `timeout_s` (the bus's `ack_timeout_s`); BusUnavailableError when it has not."""
+        timeout_s = self._ack_timeout_s if timeout_s is None else timeout_s
         pending, self._sends.pending = self._pending(), []
         try:
             self._producer.flush(timeout=timeout_s)

@@ -47,7 +47,7 @@ class MemoryBus:
             log[partition].append(BusRecord(topic, partition, offset, key, value, headers))
             self._changed.notify_all()
 
-    def flush(self, timeout_s: float = 30.0) -> None:
+    def flush(self, timeout_s: float | None = None) -> None:
         """Records are in the log as soon as they are published."""
 
     def consumer(self, group: str, topics: Sequence[str]) -> MemoryConsumer:

@@ -66,8 +66,9 @@ class Bus(Protocol):
         """Queue one record for sending; durable only after `flush`."""
         ...
 
-    def flush(self, timeout_s: float = 30.0) -> None:
-        """Block until every queued record is durable, or raise `BusUnavailableError`."""
+    def flush(self, timeout_s: float | None = None) -> None:
+        """Block until every queued record is durable (for at most `timeout_s`, else the bus's own
+        limit), or raise `BusUnavailableError`."""
         ...
 
     def consumer(self, group: str, topics: Sequence[str]) -> BusConsumer:

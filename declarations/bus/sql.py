@@ -63,7 +63,7 @@ class SqlBus:
         with self._published:
             self._published.notify_all()
 
-    def flush(self, timeout_s: float = 30.0) -> None:
+    def flush(self, timeout_s: float | None = None) -> None:
         with self._lock:
             pending, self._buffer = self._buffer, []
         if pending:

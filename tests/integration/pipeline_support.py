@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx2
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -49,12 +50,15 @@ class Sender:
     engine: sa.Engine
 
     def send(self, code: str, document: Document) -> None:
-        answer = self.client.post(
+        answer = self.post(code, document)
+        assert answer.status_code == 202, answer.text
+
+    def post(self, code: str, document: Document) -> httpx2.Response:
+        return self.client.post(
             "/ceb/messages",
             content=message(code, document, self.code, self.identity),
             headers={"Content-Type": "application/xml", "Authorization": f"Bearer {self.api_key}"},
         )
-        assert answer.status_code == 202, answer.text
 
     def trail(self, message_type: str, guid: str) -> list[tuple[str, str, str]]:
         """(receipt type, returnStatus, returnInfo) of a document's receipts, in order."""

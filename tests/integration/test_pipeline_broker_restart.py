@@ -67,6 +67,36 @@ def test_documents_sent_before_a_broker_restart_are_all_cleared_after_it(
             assert statuses == ["2", "120", "399", "800", "899"]
 
 
+def test_a_message_posted_while_the_broker_is_down_is_answered_503_and_accepted_once_it_is_back(
+    own_broker: tuple[str, Path], postgres_url: str
+) -> None:
+    """The client learns at once that it must retry, nothing is stored meanwhile, and the retry
+    after the restart is an ordinary acceptance (not a duplicate of a half-written first try)."""
+    address, state = own_broker
+    launcher = load_launcher()
+    db = fresh_database(postgres_url)
+    settings_ = Settings(
+        bus="kafka", kafka=address, db=db, pipeline=False, partitions=2, kafka_ack_timeout_s=2
+    )
+    with gateway(settings_) as sender:
+        order = parcel(sender.code, unique_buyer())[ORDER]
+        sender.send(ORDER, parcel(sender.code, unique_buyer())[ORDER])  # the producer is connected
+        launcher.halt_kafka(state)
+        try:
+            started = time.monotonic()
+            refused = sender.post(ORDER, order)
+            waited = time.monotonic() - started
+        finally:
+            launcher.launch_kafka(state)
+        assert refused.status_code == 503, refused.text
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert 2 <= waited < 10  # CEBSIM_KAFKA_ACK_TIMEOUT_S, not kafka-python's own minutes
+        assert sender.trail(ORDER, guid_of(order)) == []  # no document, no receipt
+        accepted = sender.post(ORDER, order)
+        assert accepted.status_code == 202, accepted.text
+        assert [status for _, status, _ in sender.trail(ORDER, guid_of(order))] == ["2"]
+
+
 ORDERS = st.permutations([ORDER, PAYMENT, WAYBILL, LIST])
 
 

@@ -42,6 +42,28 @@ class _Producer:
         pass
 
 
+def test_sends_and_flushes_wait_for_the_broker_at_most_the_bus_s_ack_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CEBSIM_KAFKA_ACK_TIMEOUT_S bounds both waits: for metadata or buffer space in a send, and
+    for the acknowledgements in a flush (the gateway's 503, a stage's retry, come after it)."""
+    waits: list[tuple[str, float]] = []
+
+    class _Recording(_Producer):
+        def __init__(self, **config: Any) -> None:
+            waits.append(("send blocks at most (ms)", config["max_block_ms"]))
+
+        def flush(self, timeout: float) -> None:
+            waits.append(("flush waits at most (s)", timeout))
+
+    monkeypatch.setattr(kafka_bus, "KafkaProducer", _Recording)
+    bus = kafka_bus.KafkaBus("broker:9092", ack_timeout_s=2.5)
+    bus.publish("cebsim.out", b"k", b"fine")
+    bus.flush()
+    bus.close()
+    assert waits == [("send blocks at most (ms)", 2500), ("flush waits at most (s)", 2.5)]
+
+
 def test_a_flush_answers_for_its_own_thread_s_sends_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kafka_bus, "KafkaProducer", _Producer)
     bus = kafka_bus.KafkaBus("broker:9092")
