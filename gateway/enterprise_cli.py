@@ -3,7 +3,11 @@
 cebsim enterprise add --code 3301960001 --name 杭州某电商 --role ecommerce --role platform --json
 cebsim enterprise list [--json]
 cebsim enterprise key CODE                 # a new API key (shown once)
+cebsim enterprise keys CODE [--json]       # its keys: id, first characters, created, revoked
+cebsim enterprise key-revoke CODE ID       # a key stops working (a running gateway: within 10 s)
 cebsim enterprise cert CODE CERT.pem       # register a signing certificate (PEM or DER)
+cebsim enterprise certs CODE [--json]      # its certificates: SHA-256, serial, registered
+cebsim enterprise cert-remove CODE SHA256  # signatures by it are refused (within 10 s)
 cebsim enterprise webhook CODE URL         # register a receipt webhook; prints its HMAC secret
 cebsim enterprise webhooks CODE [--json]   # its live webhooks (no secrets)
 cebsim enterprise webhook-remove CODE ID   # stop one (pending deliveries are marked failed)
@@ -112,6 +116,45 @@ def key(code: str, db: str, as_json: bool) -> None:
     click.echo(json.dumps({"code": code, "api_key": api_key}) if as_json else api_key)
 
 
+@enterprise.command("keys")
+@click.argument("code")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def keys(code: str, db: str, as_json: bool) -> None:
+    """List an enterprise's API keys, revoked ones too (only their first characters are shown)."""
+    try:
+        found = registry(db).keys(code)
+    except CebsimError as exc:
+        fail(exc)
+        return
+    rows = [
+        {
+            "id": k.id,
+            "prefix": k.prefix,
+            "created_at": k.created_at.isoformat(),
+            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+        }
+        for k in found
+    ]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
+        click.echo(f"{row['id']}\t{row['prefix']}…\t{row['created_at']}\t{state}")
+
+
+@enterprise.command("key-revoke")
+@click.argument("code")
+@click.argument("key_id", type=int)
+@db_option
+def key_revoke(code: str, key_id: int, db: str) -> None:
+    """Revoke an API key (by its id in `keys`): requests with it are answered 401."""
+    if not registry(db).revoke_key(code, key_id, now()):
+        raise click.ClickException(f"{code} has no live API key {key_id} (cebsim enterprise keys {code})")
+    click.echo(f"API key {key_id} of {code} revoked; a running gateway refuses it within 10 s")
+
+
 @enterprise.command("cert")
 @click.argument("code")
 @click.argument("certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -131,6 +174,38 @@ def cert(code: str, certificate: Path, db: str) -> None:
         fail(exc)
         return
     click.echo(f"certificate {serial} registered for {code}; sha256 {fingerprint}")
+
+
+@enterprise.command("certs")
+@click.argument("code")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def certs(code: str, db: str, as_json: bool) -> None:
+    """List an enterprise's signing certificates."""
+    try:
+        found = registry(db).certificates(code)
+    except CebsimError as exc:
+        fail(exc)
+        return
+    rows = [
+        {"sha256": c.fingerprint, "serial": c.serial, "created_at": c.created_at.isoformat()} for c in found
+    ]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(f"{row['sha256']}\t{row['serial']}\t{row['created_at']}")
+
+
+@enterprise.command("cert-remove")
+@click.argument("code")
+@click.argument("sha256")
+@db_option
+def cert_remove(code: str, sha256: str, db: str) -> None:
+    """Remove a signing certificate (by its SHA-256 in `certs`): its signatures are refused."""
+    if not registry(db).remove_certificate(code, sha256):
+        raise click.ClickException(f"{code} has no certificate {sha256} (cebsim enterprise certs {code})")
+    click.echo(f"certificate {sha256} of {code} removed; a running gateway refuses it within 10 s")
 
 
 @enterprise.command("webhook")

@@ -37,6 +37,23 @@ MAX_URL = 500  # the column's size
 
 
 @dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    """A key as listings show it: never the key itself, only its first characters."""
+
+    id: int
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateInfo:
+    fingerprint: str  # SHA-256 of the DER, hex
+    serial: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Webhook:
     id: int
     enterprise_code: str
@@ -85,6 +102,19 @@ class EnterpriseRegistry:
             self._require(conn, code)
             return self._insert_key(conn, code, now)
 
+    def keys(self, code: str) -> list[ApiKeyInfo]:
+        """Every API key `code` was given, revoked ones included, oldest first."""
+        query = sa.select(api_keys).where(api_keys.c.enterprise_code == code).order_by(api_keys.c.id)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            self._require(conn, code)
+            rows = conn.execute(query).all()
+        return [ApiKeyInfo(row.id, row.prefix, row.created_at, row.revoked_at) for row in rows]
+
+    def revoke_key(self, code: str, key_id: int, now: datetime) -> bool:
+        """Revoke `code`'s key `key_id` (kept, with `revoked_at`); False if it is not a live key of
+        `code`. A running gateway remembers keys for up to 10 s (gateway.recent)."""
+        return self._stamp(api_keys.c.revoked_at, code, key_id, now)
+
     def by_api_key(self, api_key: str) -> Enterprise | None:
         query = (
             sa.select(enterprises)
@@ -129,6 +159,30 @@ class EnterpriseRegistry:
                     )
                 )
         return fingerprint
+
+    def certificates(self, code: str) -> list[CertificateInfo]:
+        """`code`'s signing certificates, oldest first."""
+        query = (
+            sa.select(certificates.c.fingerprint, certificates.c.serial, certificates.c.created_at)
+            .where(certificates.c.enterprise_code == code)
+            .order_by(certificates.c.created_at, certificates.c.fingerprint)
+        )
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            self._require(conn, code)
+            rows = conn.execute(query).all()
+        return [CertificateInfo(row.fingerprint, row.serial, row.created_at) for row in rows]
+
+    def remove_certificate(self, code: str, fingerprint: str) -> bool:
+        """Forget `code`'s certificate (by its SHA-256): signatures made with it are refused as an
+        unknown certificate from then on (a running gateway within 10 s). False if `code` has none
+        with this fingerprint."""
+        with self._engine.begin() as conn:
+            removed = conn.execute(
+                certificates.delete().where(
+                    certificates.c.fingerprint == fingerprint.lower(), certificates.c.enterprise_code == code
+                )
+            ).rowcount
+        return bool(removed)
 
     def certificate_owner(self, fingerprint: str) -> str | None:
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
@@ -182,17 +236,18 @@ class EnterpriseRegistry:
     def remove_webhook(self, code: str, webhook_id: int, now: datetime) -> bool:
         """Stop `code`'s webhook `webhook_id` (kept, with `removed_at`, for the delivery log): it
         gets no new deliveries and no more attempts. False if it is not `code`'s live webhook."""
+        return self._stamp(webhooks.c.removed_at, code, webhook_id, now)
+
+    def _stamp(self, column: sa.Column[datetime], code: str, row_id: int, now: datetime) -> bool:
+        """Set `column` (revoked_at, removed_at) of `code`'s row `row_id` where it is still empty."""
+        table = column.table
         with self._engine.begin() as conn:
-            removed = conn.execute(
-                webhooks.update()
-                .where(
-                    webhooks.c.id == webhook_id,
-                    webhooks.c.enterprise_code == code,
-                    webhooks.c.removed_at.is_(None),
-                )
-                .values(removed_at=now)
+            stamped = conn.execute(
+                table.update()
+                .where(table.c.id == row_id, table.c.enterprise_code == code, column.is_(None))
+                .values({column.name: now})
             ).rowcount
-        return bool(removed)
+        return bool(stamped)
 
     def _insert_key(self, conn: sa.Connection, code: str, now: datetime, given: str | None = None) -> str:
         api_key = given or new_api_key()

@@ -126,3 +126,73 @@ def test_cebsim_enterprise_webhooks_lists_and_webhook_remove_stops_one(tmp_path:
     again = CliRunner().invoke(main, ["enterprise", "webhook-remove", SHOP.code, str(gone.id), "--db", db])
     assert again.exit_code != 0
     assert "no live webhook" in again.output
+
+
+def test_a_revoked_key_identifies_nobody_and_the_others_keep_working(engine: sa.Engine) -> None:
+    registry = EnterpriseRegistry(engine)
+    first = registry.add(SHOP, NOW)
+    second = registry.new_key(SHOP.code, NOW)
+    old, new = registry.keys(SHOP.code)
+    assert (old.prefix, new.prefix) == (first[:13], second[:13])
+    assert registry.revoke_key(SHOP.code, old.id, NOW)
+    assert registry.by_api_key(first) is None
+    assert registry.by_api_key(second) == SHOP
+    assert [k.revoked_at for k in registry.keys(SHOP.code)] == [NOW, None]
+    assert not registry.revoke_key(SHOP.code, old.id, NOW)  # already revoked
+    assert not registry.revoke_key("9999999999", new.id, NOW)  # not that enterprise's key
+    with pytest.raises(RequestError, match="not registered"):
+        registry.keys("9999999999")
+
+
+def test_a_removed_certificate_has_no_owner_and_can_be_registered_again(engine: sa.Engine) -> None:
+    registry = EnterpriseRegistry(engine)
+    registry.add(SHOP, NOW)
+    fingerprint = registry.add_certificate(SHOP.code, b"der bytes", "0A1B", NOW)
+    (listed,) = registry.certificates(SHOP.code)
+    assert (listed.fingerprint, listed.serial) == (fingerprint, "0A1B")
+    assert not registry.remove_certificate("9999999999", fingerprint)  # not its certificate
+    assert registry.remove_certificate(SHOP.code, fingerprint.upper())
+    assert registry.certificate_owner(fingerprint) is None
+    assert registry.certificates(SHOP.code) == []
+    assert registry.add_certificate(SHOP.code, b"der bytes", "0A1B", NOW) == fingerprint
+
+
+def test_cebsim_enterprise_keys_lists_and_key_revoke_revokes_one(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    registry = EnterpriseRegistry(open_store(db))
+    first = registry.add(SHOP, NOW)
+    second = registry.new_key(SHOP.code, NOW)
+    listed = CliRunner().invoke(main, ["enterprise", "keys", SHOP.code, "--db", db, "--json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert [(row["prefix"], row["revoked_at"]) for row in rows] == [(first[:13], None), (second[:13], None)]
+    assert first not in listed.output  # never the keys themselves
+    assert second not in listed.output
+    revoke = ["enterprise", "key-revoke", SHOP.code, str(rows[0]["id"]), "--db", db]
+    revoked = CliRunner().invoke(main, revoke)
+    assert revoked.exit_code == 0, revoked.output
+    assert registry.by_api_key(first) is None
+    assert registry.by_api_key(second) == SHOP
+    again = CliRunner().invoke(main, revoke)
+    assert again.exit_code != 0
+    assert "no live API key" in again.output
+    unknown = CliRunner().invoke(main, ["enterprise", "keys", "9999999999", "--db", db])
+    assert unknown.exit_code != 0
+    assert "not registered" in unknown.output
+
+
+def test_cebsim_enterprise_certs_lists_and_cert_remove_removes_one(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    registry = EnterpriseRegistry(open_store(db))
+    registry.add(SHOP, NOW)
+    fingerprint = registry.add_certificate(SHOP.code, b"der bytes", "0A1B", NOW)
+    listed = CliRunner().invoke(main, ["enterprise", "certs", SHOP.code, "--db", db, "--json"])
+    assert json.loads(listed.output) == [
+        {"sha256": fingerprint, "serial": "0A1B", "created_at": NOW.isoformat()}
+    ]
+    removed = CliRunner().invoke(main, ["enterprise", "cert-remove", SHOP.code, fingerprint, "--db", db])
+    assert removed.exit_code == 0, removed.output
+    assert registry.certificate_owner(fingerprint) is None
+    again = CliRunner().invoke(main, ["enterprise", "cert-remove", SHOP.code, fingerprint, "--db", db])
+    assert again.exit_code != 0
+    assert "no certificate" in again.output
