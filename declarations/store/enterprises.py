@@ -33,6 +33,7 @@ def new_api_key() -> str:
 
 
 MAX_WEBHOOKS = 10  # live webhooks per enterprise: each receipt is posted to every one of them
+MAX_KEYS = 10  # live API keys an enterprise may issue itself (POST /api/keys): enough to rotate
 MAX_URL = 500  # the column's size
 
 
@@ -101,6 +102,23 @@ class EnterpriseRegistry:
         with self._engine.begin() as conn:
             self._require(conn, code)
             return self._insert_key(conn, code, now)
+
+    def issue_key(self, code: str, now: datetime, *, limit: int = MAX_KEYS) -> tuple[ApiKeyInfo, str]:
+        """A new API key for `code` (its listing entry, and the key, to be shown once);
+        ConflictError `key-limit` when `code` already has `limit` live keys."""
+        live = sa.select(sa.func.count()).where(
+            api_keys.c.enterprise_code == code, api_keys.c.revoked_at.is_(None)
+        )
+        with self._engine.begin() as conn:
+            self._require(conn, code, lock=True)  # two issues at once take turns: the limit holds
+            if conn.execute(live).scalar_one() >= limit:
+                raise ConflictError(
+                    f"you have {limit} live API keys; revoke one (DELETE /api/keys/{{id}}) first",
+                    rule="key-limit",
+                )
+            api_key = self._insert_key(conn, code, now)
+            row = conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == hash_key(api_key))).one()
+        return ApiKeyInfo(row.id, row.prefix, row.created_at, row.revoked_at), api_key
 
     def keys(self, code: str) -> list[ApiKeyInfo]:
         """Every API key `code` was given, revoked ones included, oldest first."""

@@ -22,6 +22,7 @@ from declarations.errors import RequestError
 from declarations.store.enterprises import Webhook
 from gateway.auth import Caller
 from gateway.problems import ApiProblem
+from gateway.routes.paths import row_id
 from gateway.runtime import Runtime
 from gateway.webhooks.deliveries import remove_webhook
 
@@ -125,8 +126,7 @@ def listed(request: Request, caller: Caller) -> dict[str, Any]:
 def remove(request: Request, caller: Caller, webhook_id: str) -> Response:
     """No more deliveries to it; its pending ones are marked failed in the delivery log."""
     runtime: Runtime = request.app.state.runtime
-    # a str, checked here: FastAPI's own 422 for a non-number would not be this API's error shape
-    number = int(webhook_id) if webhook_id.isdigit() and len(webhook_id) < 10 else None
+    number = row_id(webhook_id)
     if number is None or remove_webhook(runtime.engine, caller.code, number, runtime.clock.now()) is None:
         raise ApiProblem(404, "webhook-unknown", f"you have no live webhook {webhook_id[:20]!r}")
     return Response(status_code=204)
