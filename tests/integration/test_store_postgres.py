@@ -17,10 +17,10 @@ from alembic.script import ScriptDirectory
 from declarations.errors import ConflictError
 from declarations.identity import Enterprise, Role
 from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
-from declarations.store.enterprises import MAX_WEBHOOKS, EnterpriseRegistry
+from declarations.store.enterprises import MAX_KEYS, MAX_WEBHOOKS, EnterpriseRegistry, hash_key
 from declarations.store.migrate import MIGRATIONS, open_store
 from declarations.store.stage_store import StageStore
-from declarations.store.tables import enterprises, webhooks
+from declarations.store.tables import api_keys, enterprises, webhooks
 from tests.integration.pipeline_support import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -202,3 +202,39 @@ def _head() -> str:
     head = ScriptDirectory.from_config(config).get_current_head()
     assert head is not None
     return head
+
+
+def test_keys_issued_by_one_enterprise_at_once_take_turns_so_the_limit_holds(postgres_url: str) -> None:
+    """As for webhooks: an issue waits while another transaction holds the enterprise's row, then
+    counts the key that one added, and refuses the eleventh."""
+    engine = open_store(postgres_url)
+    try:
+        code, now = uuid.uuid4().hex[:10], datetime.now(UTC)
+        registry = EnterpriseRegistry(engine)
+        registry.add(Enterprise(code, "上海某平台", frozenset({Role.PLATFORM}), f"DXPENT{code}"), now)
+        for _ in range(MAX_KEYS - 2):
+            registry.new_key(code, now)  # with the first one: 9 live keys
+        outcome: list[BaseException | None] = []
+
+        def issue() -> None:
+            try:
+                registry.issue_key(code, now)
+                outcome.append(None)
+            except ConflictError as exc:
+                outcome.append(exc)
+
+        with engine.begin() as holder:
+            holder.execute(sa.select(enterprises.c.code).where(enterprises.c.code == code).with_for_update())
+            racer = threading.Thread(target=issue)
+            racer.start()
+            racer.join(timeout=0.5)
+            assert racer.is_alive()  # waiting for the enterprise's row
+            holder.execute(api_keys.insert().values(enterprise_code=code, key_hash=hash_key(code), prefix="x",
+                                                    created_at=now))  # fmt: skip
+        racer.join(timeout=10)
+        (refused,) = outcome
+        assert isinstance(refused, ConflictError)
+        assert refused.rule == "key-limit"
+        assert len(registry.keys(code)) == MAX_KEYS
+    finally:
+        engine.dispose()
