@@ -4,7 +4,8 @@
     Recent[V](ttl_s, keep_missing).get(key, load) -> V | None
 
 Both answer from memory for `ttl_s` (10 s): a key or enterprise changed in the database is seen
-by a running gateway up to 10 s later, and so is a key issued after a request already tried it
+by a running gateway up to 10 s later (a key revoked through this process's API at once), and so
+is a key issued after a request already tried it
 (an unknown key is remembered too, so that a client retrying a bad key costs no query).
 Only one thread loads a given key at a time; the others wait for its answer instead of all
 querying the database together when an entry expires under load.
@@ -58,6 +59,12 @@ class Recent(Generic[V]):
                 with self._lock:
                     self._loading.pop(key, None)
 
+    def forget(self, remembered: Callable[[V | None], bool]) -> None:
+        """Drop the remembered answers `remembered` picks: the next `get` loads them again."""
+        with self._lock:
+            for key in [k for k, (_, value) in self._entries.items() if remembered(value)]:
+                del self._entries[key]
+
     def _fresh(self, key: str) -> tuple[float, V | None] | None:
         with self._lock:
             hit = self._entries.get(key)
@@ -75,3 +82,8 @@ class ApiKeys:
 
     def get(self, api_key: str) -> Enterprise | None:
         return self._recent.get(hash_key(api_key), lambda: self._registry.by_api_key(api_key))
+
+    def forget(self, code: str) -> None:
+        """Look `code`'s keys up again (one was just revoked here): only this process forgets; other
+        gateway processes (`--workers N`) and revocations by the CLI wait out the 10 s."""
+        self._recent.forget(lambda enterprise: enterprise is not None and enterprise.code == code)

@@ -4,8 +4,9 @@
                             409 `key-limit` when 10 are live
     GET    /api/keys        → {"keys": [{id, prefix, created_at, revoked_at}]}: revoked ones too,
                             never a key itself
-    DELETE /api/keys/{id}   → 204: the key is revoked (a running gateway refuses it within 10 s,
-                            gateway.recent); 404 `key-unknown` if it is not one of your live keys
+    DELETE /api/keys/{id}   → 204: the key is revoked, refused at once by the gateway process that
+                            answered (others within 10 s, gateway.recent); 404 `key-unknown` if
+                            it is not one of your live keys
 
 Rotation: POST a new key, move your clients to it, DELETE the old one. Revoking the key a request
 is made with is allowed: it is how a leaked key is stopped. Operators do the same with
@@ -85,9 +86,10 @@ def listed(request: Request, caller: Caller) -> dict[str, Any]:
 
 @router.delete("/api/keys/{key_id}", status_code=204, summary="Revoke one of your API keys")
 def revoke(request: Request, caller: Caller, key_id: str) -> Response:
-    """Requests with it are answered 401 from now on (a running gateway: within 10 s)."""
+    """Requests with it are answered 401 from now on (by other gateway processes within 10 s)."""
     runtime: Runtime = request.app.state.runtime
     number = row_id(key_id)
     if number is None or not runtime.registry.revoke_key(caller.code, number, runtime.clock.now()):
         raise ApiProblem(404, "key-unknown", f"you have no live API key {key_id[:20]!r}")
+    runtime.keys.forget(caller.code)
     return Response(status_code=204)

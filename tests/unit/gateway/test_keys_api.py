@@ -42,9 +42,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
         yield Api(client, runtime, keys)
 
 
-def test_a_rotation_issues_a_new_key_lists_both_and_revokes_the_old_one(
-    api: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_rotation_issues_a_new_key_lists_both_and_revokes_the_old_one(api: Api) -> None:
     old = api.keys[SHOP.code]
     issued = api.call("POST", "/api/keys", old)
     assert issued.status_code == 201, issued.text
@@ -59,13 +57,23 @@ def test_a_rotation_issues_a_new_key_lists_both_and_revokes_the_old_one(
     old_id = next(k["id"] for k in listed if old.startswith(k["prefix"]))
     assert api.call("DELETE", f"/api/keys/{old_id}", new).status_code == 204
 
-    later = time.monotonic() + 11  # past the 10 s a gateway remembers a key's answer
-    monkeypatch.setattr(recent, "time", SimpleNamespace(monotonic=lambda: later))
-    refused = api.call("GET", "/api/keys", old)
+    refused = api.call("GET", "/api/keys", old)  # at once: this process forgot what it remembered
     assert refused.status_code == 401
     assert refused.json()["error"]["rule"] == "api-key"
     after = api.call("GET", "/api/keys", new).json()["keys"]
     assert [k["id"] for k in after if k["revoked_at"] is not None] == [old_id]
+
+
+def test_a_key_revoked_by_the_operator_is_refused_once_the_remembered_answer_expires(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = api.keys[SHOP.code]
+    (key,) = api.call("GET", "/api/keys", shop).json()["keys"]
+    assert api.runtime.registry.revoke_key(SHOP.code, key["id"], NOW)  # `cebsim enterprise key-revoke`
+    assert api.call("GET", "/api/keys", shop).status_code == 200  # remembered for up to 10 s
+    later = time.monotonic() + 11
+    monkeypatch.setattr(recent, "time", SimpleNamespace(monotonic=lambda: later))
+    assert api.call("GET", "/api/keys", shop).status_code == 401
 
 
 def test_an_enterprise_sees_and_revokes_only_its_own_keys(api: Api) -> None:

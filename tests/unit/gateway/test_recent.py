@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -71,3 +72,22 @@ def test_a_failed_load_is_not_remembered_and_the_next_caller_retries() -> None:
     with pytest.raises(RuntimeError):
         recent.get("k", fail)
     assert recent.get("k", lambda: "value") == "value"
+
+
+def test_forgotten_answers_are_loaded_again_and_the_others_stay_remembered() -> None:
+    recent: Recent[str] = Recent()
+    loads: list[str] = []
+
+    def loader(key: str) -> Callable[[], str]:
+        def load() -> str:
+            loads.append(key)
+            return f"value {key}"
+
+        return load
+
+    for key in ("a", "b"):
+        recent.get(key, loader(key))
+    recent.forget(lambda value: value == "value a")
+    assert recent.get("a", loader("a")) == "value a"
+    assert recent.get("b", loader("b")) == "value b"
+    assert loads == ["a", "b", "a"]
