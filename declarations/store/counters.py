@@ -3,6 +3,7 @@
     insert_for(conn, table)          PostgreSQL's or SQLite's INSERT (they have on_conflict_do_*)
     lock_counter(conn, name) -> int  the counter's value, its row locked until the transaction ends
     set_counter(conn, name, value)
+    advisory_lock_id(name) -> int    a PostgreSQL advisory lock id for a name (a business key, the migrations)
 
 A counter's row is created at 0 on first use with INSERT … ON CONFLICT DO NOTHING and then locked
 like any other, so two processes that start the same counter at once both end up waiting on one
@@ -11,6 +12,8 @@ row instead of one of them failing on the primary key. The counters: the numbers
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,3 +46,9 @@ def lock_counter(conn: sa.Connection, name: str) -> int:
 
 def set_counter(conn: sa.Connection, name: str, value: int) -> None:
     conn.execute(_SET, {"counter": name, "new_value": value})
+
+
+def advisory_lock_id(name: str) -> int:
+    """A signed 64-bit PostgreSQL advisory lock id for `name` (a collision only serialises more)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

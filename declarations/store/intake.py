@@ -6,12 +6,11 @@ so a batch of submissions is stored whole or not at all.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from declarations.store.counters import lock_counter, set_counter
+from declarations.store.counters import advisory_lock_id, lock_counter, set_counter
 from declarations.store.tables import document_parties, documents, receipts
 from declarations.versions import Stored
 
@@ -54,7 +53,7 @@ class IntakeTx:
         locks, taken in one order; SQLite has a single writer already)."""
         if self.conn.dialect.name != "postgresql":
             return
-        ids = sorted({_lock_id(message_type, key) for message_type, key in keys})
+        ids = sorted({advisory_lock_id(f"{message_type}|{key}") for message_type, key in keys})
         if ids:
             self.conn.execute(_LOCK_KEYS, {"ids": ids})
 
@@ -137,9 +136,3 @@ class IntakeTx:
     def insert_receipts(self, rows: list[dict[str, object]]) -> None:
         if rows:
             self.conn.execute(receipts.insert(), rows)
-
-
-def _lock_id(message_type: str, business_key: str) -> int:
-    """A signed 64-bit advisory lock id for one business key (a collision only serialises more)."""
-    digest = hashlib.blake2b(f"{message_type}|{business_key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)

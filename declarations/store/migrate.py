@@ -5,7 +5,6 @@ python -m declarations.store.migrate sqlite:///var/cebsim.db
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -14,12 +13,11 @@ from alembic import command
 from alembic.config import Config
 
 from declarations.errors import StoreUnavailableError
+from declarations.store.counters import advisory_lock_id
 from declarations.store.engine import create_engine, shown_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-# A PostgreSQL advisory lock id, in the 64-bit space the intake's business-key locks hash into.
-_LOCK_DIGEST = hashlib.blake2b(b"cebsim:migrations", digest_size=8).digest()
-MIGRATION_LOCK = int.from_bytes(_LOCK_DIGEST, "big", signed=True)
+MIGRATION_LOCK = advisory_lock_id("cebsim:migrations")
 
 
 def alembic_config(connection: sa.Connection) -> Config:
