@@ -94,14 +94,14 @@ class EnterpriseRegistry:
                         created_at=now,
                     )
                 )
-                return self._insert_key(conn, enterprise.code, now, api_key)
+                return self._insert_key(conn, enterprise.code, now, api_key)[1]
         except sa.exc.OperationalError as exc:
             raise StoreUnavailableError(f"cannot register the enterprise: {exc.orig}") from exc
 
     def new_key(self, code: str, now: datetime) -> str:
         with self._engine.begin() as conn:
             self._require(conn, code)
-            return self._insert_key(conn, code, now)
+            return self._insert_key(conn, code, now)[1]
 
     def issue_key(self, code: str, now: datetime, *, limit: int = MAX_KEYS) -> tuple[ApiKeyInfo, str]:
         """A new API key for `code` (its listing entry, and the key, to be shown once);
@@ -116,9 +116,7 @@ class EnterpriseRegistry:
                     f"you have {limit} live API keys; revoke one (DELETE /api/keys/{{id}}) first",
                     rule="key-limit",
                 )
-            api_key = self._insert_key(conn, code, now)
-            row = conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == hash_key(api_key))).one()
-        return ApiKeyInfo(row.id, row.prefix, row.created_at, row.revoked_at), api_key
+            return self._insert_key(conn, code, now)
 
     def keys(self, code: str) -> list[ApiKeyInfo]:
         """Every API key `code` was given, revoked ones included, oldest first."""
@@ -267,17 +265,18 @@ class EnterpriseRegistry:
             ).rowcount
         return bool(stamped)
 
-    def _insert_key(self, conn: sa.Connection, code: str, now: datetime, given: str | None = None) -> str:
+    def _insert_key(
+        self, conn: sa.Connection, code: str, now: datetime, given: str | None = None
+    ) -> tuple[ApiKeyInfo, str]:
+        """Store a key (`given`, or a new one) for `code`: its listing entry, and the key itself."""
         api_key = given or new_api_key()
-        conn.execute(
+        prefix = api_key[: len(KEY_PREFIX) + 6]
+        inserted = conn.execute(
             api_keys.insert().values(
-                enterprise_code=code,
-                key_hash=hash_key(api_key),
-                prefix=api_key[: len(KEY_PREFIX) + 6],
-                created_at=now,
+                enterprise_code=code, key_hash=hash_key(api_key), prefix=prefix, created_at=now
             )
-        )
-        return api_key
+        ).inserted_primary_key
+        return ApiKeyInfo(int(inserted[0]) if inserted else 0, prefix, now, None), api_key
 
     @staticmethod
     def _require(conn: sa.Connection, code: str, *, lock: bool = False) -> None:
