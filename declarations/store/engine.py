@@ -36,7 +36,8 @@ def _unparsed_parameters(url: str) -> dict[str, Any]:
     With the default pyformat style psycopg rewrites every `%(name)s` into `$n` with a regular
     expression, and caches the result only for statements under 4 KiB and 50 parameters. A
     multi-row INSERT (SQLAlchemy's insertmanyvalues: a recorder or acceptor batch) is larger, so
-    each one was re-parsed: 9% of a worker's CPU and 4% of a gateway's under load. SQLAlchemy
+    each one was re-parsed: 9% of a worker's profile samples and 4% of a gateway's under load (the
+    acceptor's CPU for a batch of 40 messages: 21.6 -> 17.7 ms; for one, no change). SQLAlchemy
     renders `$n` itself ("numeric_dollar") and psycopg's RawCursor sends it untouched.
     """
     if sa.make_url(url).get_driver_name() != "psycopg":
