@@ -89,13 +89,13 @@ def reserve(
     """Count `amount` against the buyer's year, or refuse with -621005 / -621018."""
     year = year_of(now)
     existing = ledger.entries.get(list_id)
-    if existing == Entry(buyer, year, amount):
+    if existing is not None and (existing.buyer, existing.year, existing.amount) == (buyer, year, amount):
         used = ledger.used(buyer, year)
         return ledger, Accepted(used, limits.annual - used)
     if amount > limits.single and not single_item:
         info = f"订购人[{buyer}]本次购买金额[{shown(amount)}]超过单次交易限值[{shown(limits.single)}]"
         return ledger, Refused(SINGLE_LIMIT_EXCEEDED, info)
-    base = release(ledger, list_id)
+    base = ledger if existing is None else release(ledger, list_id)
     used = base.used(buyer, year)
     if used + amount > limits.annual:
         info = (

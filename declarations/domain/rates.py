@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_RATES_FILE = DATA_DIR / "hs_rates.csv"
 DEFAULT_POSITIVE_LIST_FILE = DATA_DIR / "positive_list.csv"
 PREFIX_LENGTHS = (10, 8, 6, 4, 2)
+Answer = TypeVar("Answer")
+REMEMBERED_CODES = 65_536  # answers kept per table; a 10-digit code is sender-chosen, so bounded
 
 
 class RateTableError(ValueError):
@@ -49,9 +52,17 @@ DEFAULT_RATE = Rate(vat=Decimal("0.13"))
 class RateTable:
     by_prefix: Mapping[str, Rate] = field(default_factory=lambda: MappingProxyType({}))
     default: Rate = DEFAULT_RATE
+    # gcode -> its rate, so the prefix search runs once per HS code rather than once per line
+    _found: dict[str, Rate] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def rate(self, gcode: str) -> Rate:
         """The rate of the longest prefix of `gcode` in the table, else the default."""
+        found = self._found.get(gcode)
+        if found is None:
+            found = _remember(self._found, gcode, self._search(gcode))
+        return found
+
+    def _search(self, gcode: str) -> Rate:
         for length in PREFIX_LENGTHS:
             found = self.by_prefix.get(gcode[:length])
             if found is not None:
@@ -64,9 +75,21 @@ class PositiveList:
     """HS prefixes of the 跨境电子商务零售进口商品清单: a gcode is allowed when one is its prefix."""
 
     prefixes: frozenset[str]
+    _answers: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def allows(self, gcode: str) -> bool:
-        return any(gcode[:length] in self.prefixes for length in PREFIX_LENGTHS)
+        allowed = self._answers.get(gcode)
+        if allowed is None:
+            found = any(gcode[:length] in self.prefixes for length in PREFIX_LENGTHS)
+            allowed = _remember(self._answers, gcode, found)
+        return allowed
+
+
+def _remember(answers: dict[str, Answer], gcode: str, answer: Answer) -> Answer:
+    if len(answers) >= REMEMBERED_CODES:
+        answers.clear()
+    answers[gcode] = answer
+    return answer
 
 
 def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:

@@ -90,6 +90,7 @@ class CustomsDecision:
 
 
 RELEASE = CustomsDecision()
+STORED = ReceiptDue(120, STATUS_TEXT[120])
 
 
 def release_all(_: InventoryList) -> CustomsDecision:
@@ -148,10 +149,9 @@ def review(
     seen = state.lists.get(key)
     if seen is not None and (seen.guid == inventory.head.guid or seen.invt_no is not None):
         return state, ()  # a redelivery, or a list customs already concluded
-    stored = ReceiptDue(120, STATUS_TEXT[120])
     refusal = _off_list(inventory, policy.positive_list)
     if refusal is not None:
-        return _rejected(state, inventory, 100, refusal, stored)
+        return _rejected(state, inventory, 100, refusal)
     prices = dutiable_values(inventory)
     value = sum(prices, ZERO)
     full_rate = _full_rate(inventory, value, policy)
@@ -160,12 +160,12 @@ def review(
         state.ledger, key, buyer, value, now, limits=policy.limits, single_item=full_rate
     )
     if not isinstance(answer, Accepted):
-        return _rejected(state, inventory, answer.code, answer.info, stored)
+        return _rejected(state, inventory, answer.code, answer.info)
     invt_no = invt_number(inventory.head.customs_code, now, matched.serial)
     decision = policy.decide(inventory)
     assessment = assess(inventory, policy.rates, full_rate, prices) if decision.outcome == 800 else None
-    ledger, decided = _conclude(ledger, inventory, invt_no, decision, now=now, assessment=assessment)
-    events = (stored, ReceiptDue(399, STATUS_TEXT[399], invt_no), ListReviewed(key, invt_no), *decided)
+    ledger, decided = _conclude(ledger, inventory, key, invt_no, decision, now=now, assessment=assessment)
+    events = (STORED, ReceiptDue(399, STATUS_TEXT[399], invt_no), ListReviewed(key, invt_no), *decided)
     progress = Progress(inventory.head.guid, decision.statuses[-1], invt_no)
     return ReviewState(ledger, _with(state.lists, key, progress)), events
 
@@ -173,14 +173,14 @@ def review(
 def _conclude(
     ledger: Ledger,
     inventory: InventoryList,
+    key: str,
     invt_no: str,
     decision: CustomsDecision,
     *,
     now: datetime,
     assessment: TaxAssessment | None,
 ) -> tuple[Ledger, tuple[ReviewEvent, ...]]:
-    """After 399: the decision's receipts, then the tax bill and release, or the rejection."""
-    key = list_id(inventory)
+    """After 399 (list `key`): the decision's receipts, then the tax bill and release, or the refusal."""
     receipts = _decided(decision, invt_no)
     if assessment is not None:
         bill = tax_bill(inventory, assessment, invt_no, _guid(invt_no), now)
@@ -191,22 +191,25 @@ def _conclude(
 
 
 def _decided(decision: CustomsDecision, invt_no: str) -> tuple[ReceiptDue, ...]:
-    last = decision.outcome
-    texts = {**STATUS_TEXT, last: decision.info or STATUS_TEXT[last]}
-    return tuple(ReceiptDue(status, texts[status], invt_no) for status in decision.statuses)
+    outcome = decision.outcome
+    return tuple([
+        ReceiptDue(status, (status == outcome and decision.info) or STATUS_TEXT[status], invt_no)
+        for status in decision.statuses
+    ])  # fmt: skip
 
 
 def _rejected(
-    state: ReviewState, inventory: InventoryList, code: int, info: str, stored: ReceiptDue
+    state: ReviewState, inventory: InventoryList, code: int, info: str
 ) -> tuple[ReviewState, tuple[ReviewEvent, ...]]:
     """Refused before 399: the list may come back corrected (no invtNo was given)."""
     key = list_id(inventory)
-    events = (stored, ReceiptDue(code, info), ListRejected(key, code, info))
+    events = (STORED, ReceiptDue(code, info), ListRejected(key, code, info))
     return ReviewState(state.ledger, _with(state.lists, key, Progress(inventory.head.guid, code))), events
 
 
 def _off_list(inventory: InventoryList, positive_list: PositiveList) -> str | None:
-    outside = [line for line in inventory.lines if not positive_list.allows(line.gcode)]
+    allows = positive_list.allows
+    outside = [line for line in inventory.lines if not allows(line.gcode)]
     if not outside:
         return None
     named = "、".join(f"[gnum={line.gnum},gcode={line.gcode}]" for line in outside)

@@ -27,6 +27,7 @@ from declarations.domain.rates import Rate, RateTable
 CENT = Decimal("0.01")
 CBEC_SHARE = Decimal("0.7")  # CBEC imports pay 70% of the statutory VAT and consumption tax
 ZERO = Decimal(0)
+NO_TAX = Decimal("0.00")
 BILL_GENERATED = "1"
 
 
@@ -55,6 +56,9 @@ class TaxAssessment:
 
 def taxes(price: Decimal, rate: Rate, full_rate: bool = False) -> tuple[Decimal, Decimal, Decimal]:
     """(duty, VAT, consumption tax) on a dutiable value, each quantised to the cent."""
+    if not full_rate and not rate.consumption:
+        # most goods: the general formula below reduces to P·v·0.7, products that are exact
+        return NO_TAX, money(price * rate.vat * CBEC_SHARE), NO_TAX
     duty = price * rate.duty if full_rate else ZERO
     consumption = (price + duty) / (1 - rate.consumption) * rate.consumption
     vat = (price + duty + consumption) * rate.vat

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from declarations.domain.rates import (
     DEFAULT_POSITIVE_LIST_FILE,
@@ -15,7 +17,7 @@ from declarations.domain.rates import (
     load_positive_list,
     load_rates,
 )
-from declarations.domain.tax import assess, dutiable_values, taxes
+from declarations.domain.tax import assess, dutiable_values, money, taxes
 from tests.unit.codec.builders import make_inventory_head, make_inventory_line, make_inventory_list
 
 D = Decimal
@@ -94,3 +96,29 @@ def test_the_default_tables_load() -> None:
     positive = load_positive_list(DEFAULT_POSITIVE_LIST_FILE.read_text("utf-8"))
     assert positive.allows("0402290000")
     assert not positive.allows("9301000000")
+
+
+def _general_formula(price: Decimal, rate: Rate) -> tuple[Decimal, Decimal, Decimal]:
+    """§4.3 within the limits, term by term: the reference that the short path for goods without
+    consumption tax must agree with, digit for digit and exponent included."""
+    consumption = price / (1 - rate.consumption) * rate.consumption
+    vat = (price + consumption) * rate.vat
+    return tuple(money(tax * D("0.7")) for tax in (D(0), vat, consumption))  # type: ignore[return-value]
+
+
+@given(
+    cents=st.integers(min_value=0, max_value=10**12),
+    vat=st.decimals(min_value=0, max_value=D("0.9999"), places=4),
+)
+def test_goods_without_consumption_tax_get_what_the_general_formula_gives(cents: int, vat: Decimal) -> None:
+    price, rate = D(cents).scaleb(-2), Rate(vat=vat)
+    got = taxes(price, rate)
+    assert got == _general_formula(price, rate)
+    assert [t.as_tuple().exponent for t in got] == [-2, -2, -2]
+
+
+def test_a_rate_table_answers_each_code_from_its_prefixes_however_many_codes_it_has_seen() -> None:
+    table = RateTable({"2204": Rate(vat=D("0.13"), consumption=D("0.10"))})
+    for n in range(70_000):  # past the number of answers a table keeps
+        assert table.rate(f"22040000{n % 100:02d}").consumption == D("0.10")
+        assert table.rate(f"{n:010d}") == table.default
