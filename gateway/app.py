@@ -17,7 +17,7 @@ from declarations.errors import DependencyError
 from declarations.store.engine import check_reachable
 from gateway import logs, problems
 from gateway.heap import freeze_startup_heap
-from gateway.routes import documents, keys, messages, receipts, webhooks
+from gateway.routes import certificates, documents, keys, messages, receipts, webhooks
 from gateway.runtime import Runtime, build_runtime
 from gateway.settings import Settings
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(webhooks.router)
     app.include_router(keys.router)
+    app.include_router(certificates.router)
     problems.install(app)
     app.add_middleware(ObserveMiddleware, runtime=runtime)
     _operations(app, runtime)

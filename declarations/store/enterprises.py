@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -34,6 +34,7 @@ def new_api_key() -> str:
 
 MAX_WEBHOOKS = 10  # live webhooks per enterprise: each receipt is posted to every one of them
 MAX_KEYS = 10  # live API keys an enterprise may issue itself (POST /api/keys): enough to rotate
+MAX_CERTIFICATES = 10  # signing certificates an enterprise may register itself (POST /api/certificates)
 MAX_URL = 500  # the column's size
 
 
@@ -52,6 +53,7 @@ class CertificateInfo:
     fingerprint: str  # SHA-256 of the DER, hex
     serial: str
     created_at: datetime
+    der: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +156,30 @@ class EnterpriseRegistry:
             rows = conn.execute(sa.select(enterprises).order_by(enterprises.c.code)).all()
         return [_enterprise(row) for row in rows]
 
-    def add_certificate(self, code: str, der: bytes, serial: str, now: datetime) -> str:
-        """Register a signing certificate; returns its SHA-256 fingerprint."""
+    def add_certificate(
+        self, code: str, der: bytes, serial: str, now: datetime, *, limit: int | None = None
+    ) -> str:
+        """Register a signing certificate (again: nothing changes); returns its SHA-256 fingerprint.
+
+        RequestError `certificate-owner` if another enterprise registered it; with `limit`,
+        ConflictError `certificate-limit` when `code` already has that many.
+        """
         fingerprint = hashlib.sha256(der).hexdigest()
         with self._engine.begin() as conn:
-            self._require(conn, code)
+            self._require(conn, code, lock=limit is not None)  # registrations take turns: the limit holds
             owner = conn.execute(
                 sa.select(certificates.c.enterprise_code).where(certificates.c.fingerprint == fingerprint)
             ).scalar()
             if owner is not None and owner != code:
                 raise RequestError(f"this certificate is registered to {owner}", rule="certificate-owner")
+            if owner is None and limit is not None:
+                held = sa.select(sa.func.count()).where(certificates.c.enterprise_code == code)
+                if conn.execute(held).scalar_one() >= limit:
+                    raise ConflictError(
+                        f"you have {limit} certificates; remove one "
+                        "(DELETE /api/certificates/{sha256}) first",
+                        rule="certificate-limit",
+                    )
             if owner is None:
                 conn.execute(
                     certificates.insert().values(
@@ -179,14 +195,19 @@ class EnterpriseRegistry:
     def certificates(self, code: str) -> list[CertificateInfo]:
         """`code`'s signing certificates, oldest first."""
         query = (
-            sa.select(certificates.c.fingerprint, certificates.c.serial, certificates.c.created_at)
+            sa.select(
+                certificates.c.fingerprint,
+                certificates.c.serial,
+                certificates.c.created_at,
+                certificates.c.der,
+            )
             .where(certificates.c.enterprise_code == code)
             .order_by(certificates.c.created_at, certificates.c.fingerprint)
         )
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             self._require(conn, code)
             rows = conn.execute(query).all()
-        return [CertificateInfo(row.fingerprint, row.serial, row.created_at) for row in rows]
+        return [CertificateInfo(row.fingerprint, row.serial, row.created_at, row.der) for row in rows]
 
     def remove_certificate(self, code: str, fingerprint: str) -> bool:
         """Forget `code`'s certificate (by its SHA-256): signatures made with it are refused as an

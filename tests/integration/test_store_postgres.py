@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,10 +18,16 @@ from alembic.script import ScriptDirectory
 from declarations.errors import ConflictError
 from declarations.identity import Enterprise, Role
 from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
-from declarations.store.enterprises import MAX_KEYS, MAX_WEBHOOKS, EnterpriseRegistry, hash_key
+from declarations.store.enterprises import (
+    MAX_CERTIFICATES,
+    MAX_KEYS,
+    MAX_WEBHOOKS,
+    EnterpriseRegistry,
+    hash_key,
+)
 from declarations.store.migrate import MIGRATIONS, open_store
 from declarations.store.stage_store import StageStore
-from declarations.store.tables import api_keys, enterprises, webhooks
+from declarations.store.tables import api_keys, certificates, enterprises, webhooks
 from tests.integration.pipeline_support import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -204,6 +211,32 @@ def _head() -> str:
     return head
 
 
+def _race_past_the_limit(
+    engine: sa.Engine, code: str, attempt: Callable[[], object], last: sa.Insert
+) -> BaseException | None:
+    """`attempt` (one more past the limit) runs while another transaction holds `code`'s row and
+    inserts `last`, the one that reaches the limit: the attempt must wait, then count it."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            attempt()
+            outcome.append(None)
+        except ConflictError as exc:
+            outcome.append(exc)
+
+    with engine.begin() as holder:
+        holder.execute(sa.select(enterprises.c.code).where(enterprises.c.code == code).with_for_update())
+        racer = threading.Thread(target=run)
+        racer.start()
+        racer.join(timeout=0.5)
+        assert racer.is_alive()  # waiting for the enterprise's row
+        holder.execute(last)
+    racer.join(timeout=10)
+    (result,) = outcome
+    return result
+
+
 def test_keys_issued_by_one_enterprise_at_once_take_turns_so_the_limit_holds(postgres_url: str) -> None:
     """As for webhooks: an issue waits while another transaction holds the enterprise's row, then
     counts the key that one added, and refuses the eleventh."""
@@ -214,27 +247,41 @@ def test_keys_issued_by_one_enterprise_at_once_take_turns_so_the_limit_holds(pos
         registry.add(Enterprise(code, "上海某平台", frozenset({Role.PLATFORM}), f"DXPENT{code}"), now)
         for _ in range(MAX_KEYS - 2):
             registry.new_key(code, now)  # with the first one: 9 live keys
-        outcome: list[BaseException | None] = []
-
-        def issue() -> None:
-            try:
-                registry.issue_key(code, now)
-                outcome.append(None)
-            except ConflictError as exc:
-                outcome.append(exc)
-
-        with engine.begin() as holder:
-            holder.execute(sa.select(enterprises.c.code).where(enterprises.c.code == code).with_for_update())
-            racer = threading.Thread(target=issue)
-            racer.start()
-            racer.join(timeout=0.5)
-            assert racer.is_alive()  # waiting for the enterprise's row
-            holder.execute(api_keys.insert().values(enterprise_code=code, key_hash=hash_key(code), prefix="x",
-                                                    created_at=now))  # fmt: skip
-        racer.join(timeout=10)
-        (refused,) = outcome
+        last = api_keys.insert().values(
+            enterprise_code=code, key_hash=hash_key(code), prefix="x", created_at=now
+        )
+        refused = _race_past_the_limit(engine, code, lambda: registry.issue_key(code, now), last)
         assert isinstance(refused, ConflictError)
         assert refused.rule == "key-limit"
         assert len(registry.keys(code)) == MAX_KEYS
+    finally:
+        engine.dispose()
+
+
+def test_certificates_registered_by_one_enterprise_at_once_take_turns_so_the_limit_holds(
+    postgres_url: str,
+) -> None:
+    """The same for POST /api/certificates: the tenth certificate, added while a registration
+    waits for the enterprise's row, is counted, and the waiting one is refused."""
+    engine = open_store(postgres_url)
+    try:
+        code, now = uuid.uuid4().hex[:10], datetime.now(UTC)
+        registry = EnterpriseRegistry(engine)
+        registry.add(Enterprise(code, "上海某平台", frozenset({Role.PLATFORM}), f"DXPENT{code}"), now)
+        for n in range(MAX_CERTIFICATES - 1):
+            registry.add_certificate(code, f"{code}-{n}".encode(), str(n), now)
+        last = certificates.insert().values(
+            fingerprint=f"{code}-last", enterprise_code=code, serial="l", der=b"l", created_at=now
+        )
+        racer = f"{code}-racer".encode()
+        refused = _race_past_the_limit(
+            engine,
+            code,
+            lambda: registry.add_certificate(code, racer, "r", now, limit=MAX_CERTIFICATES),
+            last,
+        )
+        assert isinstance(refused, ConflictError)
+        assert refused.rule == "certificate-limit"
+        assert len(registry.certificates(code)) == MAX_CERTIFICATES
     finally:
         engine.dispose()
