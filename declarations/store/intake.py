@@ -7,6 +7,8 @@ so a batch of submissions is stored whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -37,9 +39,41 @@ _LOOKUP = sa.select(
         documents.c.guid.in_(sa.bindparam("guids", expanding=True)),
     )
 )
+_EARLIER = receipts.alias("earlier")
+_FIRST_RECEIPT = (
+    sa.select(sa.func.min(_EARLIER.c.id))
+    .where(_EARLIER.c.document_id == documents.c.id)
+    .correlate(documents)
+    .scalar_subquery()
+)
+_REPLAYS = (
+    sa.select(
+        documents.c.guid,
+        documents.c.content_hash,
+        documents.c.pre_no,
+        documents.c.invt_no,
+        receipts.c.return_status,
+        receipts.c.return_time,
+        receipts.c.return_info,
+    )
+    .select_from(documents)
+    .join(receipts, receipts.c.id == _FIRST_RECEIPT)
+    .where(documents.c.guid.in_(sa.bindparam("guids", expanding=True)))
+)
 _INSERT_DOCUMENTS = documents.insert().returning(
     documents.c.id, documents.c.message_type, documents.c.business_key, documents.c.version
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FirstAnswer:
+    """How a stored document was first answered: what a retry of it is answered again."""
+
+    pre_no: str | None
+    invt_no: str | None
+    return_status: str
+    return_time: datetime
+    return_info: str
 
 
 class IntakeTx:
@@ -78,16 +112,20 @@ class IntakeTx:
         seen = {(row.guid, row.content_hash) for row in rows if row.guid in named}
         return {key: found[key] for key in wanted if key in found}, seen
 
-    def replay(self, guid: str, content_hash: str) -> sa.Row[tuple[object, ...]] | None:
-        """The stored document and its first receipt, for answering a retry the same way."""
-        query = (
-            sa.select(documents, receipts.c.return_status, receipts.c.return_time, receipts.c.return_info)
-            .join(receipts, receipts.c.document_id == documents.c.id)
-            .where(documents.c.guid == guid, documents.c.content_hash == content_hash)
-            .order_by(receipts.c.id)
-            .limit(1)
-        )
-        return self.conn.execute(query).first()
+    def replays(self, stored: Iterable[tuple[str, str]]) -> dict[tuple[str, str], FirstAnswer]:
+        """For each stored (guid, content hash): the numbers it was given and its first receipt, to
+        answer a retry the same way; one query for the whole batch (a retried message may carry 100)."""
+        wanted = set(stored)
+        if not wanted:
+            return {}
+        rows = self.conn.execute(_REPLAYS, {"guids": sorted({guid for guid, _ in wanted})}).all()
+        return {
+            (row.guid, row.content_hash): FirstAnswer(
+                row.pre_no, row.invt_no, row.return_status, row.return_time, row.return_info
+            )
+            for row in rows
+            if (row.guid, row.content_hash) in wanted
+        }
 
     def next_number(self, name: str) -> int:
         """The next value of a counter; its row is locked once per transaction and written back by

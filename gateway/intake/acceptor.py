@@ -42,14 +42,14 @@ from declarations.acceptance import (
 )
 from declarations.bus.port import Bus, TransactionalBus
 from declarations.clock import Clock
-from declarations.codec import build, parse_message
+from declarations.codec import build
 from declarations.domain.customs_documents import Receipt
 from declarations.domain.documents import Document
 from declarations.domain.messages import CHINA_STANDARD_TIME, CebMessage
 from declarations.errors import CebsimError, DependencyError, StoreUnavailableError
 from declarations.identity import Enterprise
 from declarations.intake import DocumentFacts, facts
-from declarations.store.intake import IntakeTx
+from declarations.store.intake import FirstAnswer, IntakeTx
 from declarations.store.receipts import lock_receipt_writers
 from declarations.versions import Accept, Decision, Incoming, Refuse, Replay, Stored, decide
 
@@ -210,6 +210,7 @@ class _Batch:
         self._retired: set[tuple[str, str]] = set()
         self._receipt_rows: list[dict[str, object]] = []
         self._answered: dict[tuple[str, str], Receipt] = {}  # (guid, content hash) accepted in this batch
+        self._stored: dict[tuple[str, str], FirstAnswer] = {}  # stored before this batch: for replays
 
     def send(self, conn: sa.Connection) -> None:
         """Hand the declared documents to the bus: Kafka sends them now (`flush` waits for acks=all
@@ -239,6 +240,9 @@ class _Batch:
         self._tx.lock_keys(keys)  # first: another gateway process may be judging the same keys
         found, self._seen = self._tx.lookup(keys, {item.fact.guid for item in items})
         self._current = {key: found.get(key) for key in keys}
+        self._stored = self._tx.replays(
+            (item.fact.guid, item.digest) for item in items if (item.fact.guid, item.digest) in self._seen
+        )
 
     def _judged(self, item: _Item) -> Outcome:
         fact = item.fact
@@ -343,12 +347,13 @@ class _Batch:
         earlier = self._answered.get((fact.guid, digest))
         if earlier is not None:  # accepted earlier in this very batch: the same answer again
             return earlier
-        row = self._tx.replay(fact.guid, digest)
+        row = self._stored.get((fact.guid, digest))
         if row is None:
             raise RuntimeError(f"document {fact.guid} was seen but is neither stored nor in this batch")
-        original = facts(fact.message_type, parse_message(row.body).documents[0])
+        # the same content hash: the stored document is this one (plus the numbers it was given),
+        # so its facts are `fact`, and the stored body need not be parsed again
         numbers = Numbers(pre_no=row.pre_no, invt_no=row.invt_no)
-        return receipt_for(original, row.return_status, row.return_info, row.return_time, numbers)
+        return receipt_for(fact, row.return_status, row.return_info, row.return_time, numbers)
 
 
 def _receipt_row(code: str, document_id: int, fact: DocumentFacts, receipt: Receipt) -> dict[str, object]:

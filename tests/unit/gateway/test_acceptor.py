@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -70,3 +70,43 @@ def test_the_same_document_twice_in_one_batch_gets_the_same_receipt_twice(tmp_pa
         engine.dispose()
     assert (stored.accepted, repeated.accepted, repeated.replayed) == (True, False, True)
     assert repeated.receipt == stored.receipt  # as a retry in a later batch would be answered
+
+
+def _orders(message: CebMessage, count: int) -> CebMessage:
+    """A message of `count` orders of the example's shape, each with its own guid and order number."""
+    order = message.documents[0]
+    assert isinstance(order, Order)
+    heads = [replace(order.head, guid=new_guid(), order_no=f"{count}-{n}") for n in range(count)]
+    return replace(message, documents=tuple(replace(order, head=head) for head in heads))
+
+
+def test_a_retried_message_is_answered_as_first_with_statements_that_do_not_grow_with_its_documents(
+    tmp_path: Path,
+) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
+    shop = Enterprise(
+        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
+    )
+    EnterpriseRegistry(engine).add(shop, NOW)
+    example = parse_message(EXAMPLE.read_bytes())
+    small, large = _orders(example, 3), _orders(example, 30)
+    clock = ManualClock(NOW)
+    acceptor = Acceptor(engine, MemoryBus(), clock)
+    acceptor.start()
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        first = {size: acceptor.submit(shop, m).result(timeout=30) for size, m in ((3, small), (30, large))}
+        clock.advance(timedelta(minutes=5))  # a receipt made again would carry the later time
+        counted = {}
+        for size, message in ((3, small), (30, large)):
+            statements.clear()
+            again = acceptor.submit(shop, message).result(timeout=30)
+            counted[size] = len(statements)
+            assert [o.receipt for o in again] == [o.receipt for o in first[size]]
+            assert all(o.replayed and not o.accepted for o in again)
+            assert all(o.accepted for o in first[size])
+    finally:
+        acceptor.stop()
+        engine.dispose()
+    assert counted[30] == counted[3]
