@@ -6,7 +6,7 @@ cebsim enterprise key CODE                 # a new API key (shown once)
 cebsim enterprise keys CODE [--json]       # its keys: id, first characters, created, revoked
 cebsim enterprise key-revoke CODE ID       # a key stops working (a running gateway: within 10 s)
 cebsim enterprise cert CODE CERT.pem       # register a signing certificate (PEM or DER)
-cebsim enterprise certs CODE [--json]      # its certificates: SHA-256, serial, registered
+cebsim enterprise certs CODE [--json]      # its certificates: SHA-256, serial, algorithm, expiry, registered
 cebsim enterprise cert-remove CODE SHA256  # signatures by it are refused (within 10 s)
 cebsim enterprise webhook CODE URL         # register a receipt webhook; prints its HMAC secret
 cebsim enterprise webhooks CODE [--json]   # its live webhooks (no secrets)
@@ -181,20 +181,29 @@ def cert(code: str, certificate: Path, db: str) -> None:
 @db_option
 @click.option("--json", "as_json", is_flag=True)
 def certs(code: str, db: str, as_json: bool) -> None:
-    """List an enterprise's signing certificates."""
+    """List an enterprise's signing certificates: SHA-256, serial, key algorithm, expiry, registered."""
+    from gateway.signature.certificate import described
+
     try:
         found = registry(db).certificates(code)
     except CebsimError as exc:
         fail(exc)
         return
     rows = [
-        {"sha256": c.fingerprint, "serial": c.serial, "created_at": c.created_at.isoformat()} for c in found
+        {
+            "sha256": c.fingerprint,
+            "serial": c.serial,
+            **(described(c.der) or {}),
+            "created_at": c.created_at.isoformat(),
+        }
+        for c in found
     ]
     if as_json:
-        click.echo(json.dumps(rows))
+        click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['sha256']}\t{row['serial']}\t{row['created_at']}")
+        fields = ("sha256", "serial", "algorithm", "not_after", "created_at")
+        click.echo("\t".join(row.get(name, "?") for name in fields))
 
 
 @enterprise.command("cert-remove")

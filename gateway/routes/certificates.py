@@ -24,11 +24,11 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from declarations.errors import ConflictError, RequestError
-from declarations.store.enterprises import MAX_CERTIFICATES, CertificateInfo
+from declarations.store.enterprises import MAX_CERTIFICATES
 from gateway.auth import Caller
 from gateway.problems import ApiProblem
 from gateway.runtime import Runtime
-from gateway.signature.certificate import Certificate, der_from_pem_or_der, read_certificate
+from gateway.signature.certificate import Certificate, der_from_pem_or_der, described, read_certificate
 from gateway.signature.errors import SignatureError
 
 router = APIRouter(tags=["certificates"])
@@ -66,27 +66,14 @@ REGISTERED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _json(certificate: Certificate, registered_at: datetime) -> dict[str, Any]:
+def _json(sha256: str, serial: str, der: bytes, registered_at: datetime) -> dict[str, Any]:
+    # a registration made before certificates were checked may not read: what is known, then
     return {
-        "sha256": certificate.fingerprint,
-        "serial": certificate.serial_hex,
-        "subject": certificate.subject,
-        "algorithm": certificate.key_kind.value,
-        "not_before": certificate.not_before.isoformat(),
-        "not_after": certificate.not_after.isoformat(),
+        "sha256": sha256,
+        "serial": serial,
+        **(described(der) or {}),
         "registered_at": registered_at.isoformat(),
     }
-
-
-def _listed(info: CertificateInfo) -> dict[str, Any]:
-    try:
-        return _json(read_certificate(info.der), info.created_at)
-    except SignatureError:  # registered before certificates were checked: say what is known
-        return {
-            "sha256": info.fingerprint,
-            "serial": info.serial,
-            "registered_at": info.created_at.isoformat(),
-        }
 
 
 def _certificate(body: bytes, now: datetime) -> Certificate:
@@ -136,14 +123,15 @@ async def register(request: Request, caller: Caller) -> dict[str, Any]:
         ) from None
     held = await run_in_threadpool(runtime.registry.certificates, caller.code)
     registered_at = next(c.created_at for c in held if c.fingerprint == certificate.fingerprint)
-    return _json(certificate, registered_at)
+    return _json(certificate.fingerprint, certificate.serial_hex, certificate.der, registered_at)
 
 
 @router.get("/api/certificates", summary="Your signing certificates")
 def listed(request: Request, caller: Caller) -> dict[str, Any]:
     """Your registered certificates, oldest first, with their validity."""
     runtime: Runtime = request.app.state.runtime
-    return {"certificates": [_listed(info) for info in runtime.registry.certificates(caller.code)]}
+    held = runtime.registry.certificates(caller.code)
+    return {"certificates": [_json(c.fingerprint, c.serial, c.der, c.created_at) for c in held]}
 
 
 @router.delete("/api/certificates/{sha256}", status_code=204, summary="Remove one of your certificates")

@@ -63,6 +63,21 @@ def der_from_pem_or_der(data: bytes) -> bytes:
     return bytes(der)
 
 
+def described(der: bytes) -> dict[str, str] | None:
+    """Subject, key algorithm and validity of a registered certificate, for listings; None when the
+    DER cannot be read (a registration made before certificates were checked)."""
+    try:
+        certificate = read_certificate(der)
+    except SignatureError:
+        return None
+    return {
+        "subject": certificate.subject,
+        "algorithm": certificate.key_kind.value,
+        "not_before": certificate.not_before.isoformat(),
+        "not_after": certificate.not_after.isoformat(),
+    }
+
+
 def read_certificate(der: bytes) -> Certificate:
     """The certificate in `der`, or SignatureError saying why it cannot be used.
 

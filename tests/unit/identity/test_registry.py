@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from declarations.store.enterprises import EnterpriseRegistry, hash_key
 from declarations.store.migrate import open_store
 from declarations.store.tables import api_keys
 from gateway.cli import main
+from gateway.signature import KeyKind, issue_identity
 
 NOW = datetime(2026, 11, 11, tzinfo=UTC)
 SHOP = Enterprise("3301960001", "杭州某电商", frozenset({Role.ECOMMERCE, Role.PLATFORM}), "DXPENT3301960001")
@@ -196,3 +197,19 @@ def test_cebsim_enterprise_certs_lists_and_cert_remove_removes_one(tmp_path: Pat
     again = CliRunner().invoke(main, ["enterprise", "cert-remove", SHOP.code, fingerprint, "--db", db])
     assert again.exit_code != 0
     assert "no certificate" in again.output
+
+
+def test_cebsim_enterprise_certs_shows_each_certificates_algorithm_and_expiry(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    registry = EnterpriseRegistry(open_store(db))
+    registry.add(SHOP, NOW)
+    sm2 = issue_identity(
+        SHOP.code, SHOP.name, not_before=NOW, not_after=NOW + timedelta(days=90), kind=KeyKind.SM2
+    )
+    registry.add_certificate(SHOP.code, sm2.certificate_der, sm2.certificate.serial_hex, NOW)
+    listed = CliRunner().invoke(main, ["enterprise", "certs", SHOP.code, "--db", db, "--json"])
+    (row,) = json.loads(listed.output)
+    assert (row["algorithm"], row["not_after"]) == ("sm2", (NOW + timedelta(days=90)).isoformat())
+    assert SHOP.name in row["subject"]
+    text = CliRunner().invoke(main, ["enterprise", "certs", SHOP.code, "--db", db])
+    assert text.output.split("\t")[2:4] == ["sm2", row["not_after"]]
