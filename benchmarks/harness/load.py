@@ -55,11 +55,15 @@ def one_core() -> None:
 CACHE = Path(__file__).resolve().parents[2] / "var" / "bench-cache"
 
 
-def traffic(parcels: int, seed: int, *, sign: bool) -> tuple[Traffic, Path]:
+def traffic(parcels: int, seed: int, *, sign: bool, docs_per_message: int = 1) -> tuple[Traffic, Path]:
     """Generated import traffic (JSONL), cached under var/bench-cache: signing is ~100 parcels/s."""
-    out = CACHE / f"{'signed' if sign else 'unsigned'}-{parcels}-{seed}"
+    grouped = f"-{docs_per_message}per" if docs_per_message > 1 else ""
+    out = CACHE / f"{'signed' if sign else 'unsigned'}-{parcels}-{seed}{grouped}"
     if not (out / "done").is_file():
-        generate(GenerateConfig(parcels, seed, output=OutputFormat.JSONL, sign=sign), out)
+        config = GenerateConfig(
+            parcels, seed, output=OutputFormat.JSONL, sign=sign, docs_per_message=docs_per_message
+        )
+        generate(config, out)
         (out / "done").write_text("ok\n")
     return load(out), out
 
