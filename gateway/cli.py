@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +14,8 @@ from typing import Any, TypeVar
 import click
 
 T = TypeVar("T")
+RETRY_S = 2.0  # between start-up attempts while a dependency cannot be reached
+log = logging.getLogger("cebsim.serve")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,13 +98,20 @@ def serve(
 
 
 def _unless_unavailable(start: Callable[[Any], T], settings: Any) -> T:
-    """`start(settings)`, or a one-line error when the broker or the database cannot be reached."""
+    """`start(settings)`, tried every 2 s for `settings.startup_wait_s` while the broker or the
+    database cannot be reached (each attempt logged), then a one-line error."""
     from declarations.errors import DependencyError
 
-    try:
-        return start(settings)
-    except DependencyError as exc:
-        raise click.ClickException(f"cannot start: {exc}") from exc
+    deadline = time.monotonic() + settings.startup_wait_s
+    while True:
+        try:
+            return start(settings)
+        except DependencyError as exc:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise click.ClickException(f"cannot start: {exc}") from exc
+            log.warning("not reachable yet, trying again for another %.0f s: %s", left, exc)
+            time.sleep(min(RETRY_S, left))
 
 
 def _check_workers(settings: Any, demo: bool) -> None:

@@ -83,14 +83,22 @@ def build_bus(settings: Settings, engine: sa.Engine) -> Bus:
         bus = SqlBus(engine, partitions=settings.partitions)
     else:
         bus = MemoryBus(default_partitions=settings.partitions)
-    bus.create_topics({topic: settings.partitions for topic in TOPICS})
+    try:
+        bus.create_topics({topic: settings.partitions for topic in TOPICS})
+    except BaseException:
+        bus.close()
+        raise
     return bus
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | None = None) -> Runtime:
     clock = clock or SystemClock()
     engine = open_store(settings.db)
-    bus = bus or build_bus(settings, engine)
+    try:
+        bus = bus or build_bus(settings, engine)
+    except BaseException:  # the broker is down: `cebsim serve` tries again, without this pool
+        engine.dispose()
+        raise
     registry = EnterpriseRegistry(engine)
     acceptor = Acceptor(engine, bus, clock)
     policy = IntakePolicy(

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # how long a publish waits for the broker's acknowledgement (acks=all) before giving up: the
     # gateway then answers 503 + Retry-After, a stage retries its batch
     kafka_ack_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # how long `cebsim serve` keeps trying a database or broker it cannot reach at start-up (a
+    # stack started all at once), before it gives up with one line; 0: give up at once
+    startup_wait_s: float = Field(default=60.0, ge=0, le=3600)
     pipeline: bool | None = (
         None  # run the clearance stages in this process (default: when the bus is embedded)
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +14,7 @@ from click.testing import CliRunner
 from declarations.errors import StoreUnavailableError
 from declarations.store.engine import shown_url
 from declarations.store.migrate import open_store
-from gateway import worker_cli
+from gateway import cli, worker_cli
 from gateway.cli import main
 
 
@@ -34,7 +36,8 @@ def test_open_store_names_the_database_without_its_password(unreachable: str) ->
 
 @pytest.mark.parametrize("command", [["serve", "--port", "1"], ["enterprise", "list"]])
 def test_the_cli_answers_with_one_line_and_exit_status_1(unreachable: str, command: list[str]) -> None:
-    result = CliRunner().invoke(main, [*command, "--db", unreachable])
+    # serve tries for CEBSIM_STARTUP_WAIT_S first (test_serve_waits_… below): here not at all
+    result = CliRunner().invoke(main, [*command, "--db", unreachable], env={"CEBSIM_STARTUP_WAIT_S": "0"})
     assert result.exit_code == 1, result.output
     assert "cannot be reached" in result.output
     assert "secretpw" not in result.output
@@ -52,3 +55,34 @@ def test_a_worker_waits_for_the_database_instead_of_failing(
     timer.join()
     assert any("database not reachable yet, retrying" in r.getMessage() for r in caplog.records)
     assert all("secretpw" not in r.getMessage() for r in caplog.records)
+
+
+def test_serve_keeps_trying_for_the_start_up_wait_then_gives_up_with_one_line(
+    unreachable: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "RETRY_S", 0.05)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="cebsim.serve"):
+        result = CliRunner().invoke(
+            main, ["serve", "--port", "1", "--db", unreachable], env={"CEBSIM_STARTUP_WAIT_S": "0.5"}
+        )
+    assert result.exit_code == 1, result.output
+    assert time.monotonic() - started >= 0.5
+    assert "cannot start" in result.output
+    tries = [r.getMessage() for r in caplog.records if "not reachable yet" in r.getMessage()]
+    assert len(tries) >= 2
+    assert all("secretpw" not in message for message in tries)
+
+
+def test_serve_starts_once_what_it_waits_for_comes_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "RETRY_S", 0.01)
+    attempts = []
+
+    def start(_: object) -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise StoreUnavailableError("the database at postgresql://… cannot be reached")
+        return "runtime"
+
+    assert cli._unless_unavailable(start, SimpleNamespace(startup_wait_s=5.0)) == "runtime"
+    assert len(attempts) == 3
