@@ -4,6 +4,7 @@
                                       → 201 {sha256, serial, subject, algorithm, not_before,
                                       not_after, registered_at}; registering one again answers the
                                       same; 400 `certificate-unreadable` or `certificate-expired`;
+                                      403 `certificate-subject` unless its subject names your code;
                                       409 `certificate-owner` (another enterprise's) or
                                       `certificate-limit` (10 registered)
     GET    /api/certificates          → {"certificates": [the same fields]}, oldest first
@@ -62,6 +63,7 @@ def _problem(status: int, rule: str, message: str) -> dict[str, Any]:
 REGISTERED: dict[int | str, dict[str, Any]] = {
     201: {"description": "Registered", "content": {"application/json": {"example": EXAMPLE}}},
     400: _problem(400, "certificate-expired", "the certificate expired at 2025-01-01T00:00:00+00:00"),
+    403: _problem(403, "certificate-subject", "the certificate's subject does not name your enterprise code"),
     409: _problem(409, "certificate-owner", "this certificate is registered to another enterprise"),
 }
 
@@ -76,7 +78,7 @@ def _json(sha256: str, serial: str, der: bytes, registered_at: datetime) -> dict
     }
 
 
-def _certificate(body: bytes, now: datetime) -> Certificate:
+def _certificate(body: bytes, code: str, now: datetime) -> Certificate:
     if len(body) > MAX_BODY:
         raise RequestError(f"the body is larger than {MAX_BODY} bytes", rule="certificate-unreadable")
     try:
@@ -89,6 +91,16 @@ def _certificate(body: bytes, now: datetime) -> Certificate:
     if certificate.not_after <= now:
         raise RequestError(
             f"the certificate expired at {certificate.not_after.isoformat()}", rule="certificate-expired"
+        )
+    if code not in certificate.subject_values:
+        # a certificate is public (every signed message carries it): without this, anyone could
+        # register another enterprise's and keep it from registering its own
+        raise ApiProblem(
+            403,
+            "certificate-subject",
+            f"the certificate's subject does not name your enterprise code {code} (as its "
+            "serialNumber, the way the mock CA of `cebsim` issues them); the operator can register "
+            "it for you with `cebsim enterprise cert`",
         )
     return certificate
 
@@ -104,7 +116,7 @@ async def register(request: Request, caller: Caller) -> dict[str, Any]:
     """Messages you sign with this certificate's key are accepted from now on."""
     runtime: Runtime = request.app.state.runtime
     now = runtime.clock.now()
-    certificate = _certificate(await request.body(), now)
+    certificate = _certificate(await request.body(), caller.code, now)
     try:
         await run_in_threadpool(
             runtime.registry.add_certificate,

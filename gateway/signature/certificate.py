@@ -34,6 +34,7 @@ class Certificate:
     not_after: datetime
     subject: str
     public_key: PublicKey
+    subject_values: frozenset[str] = frozenset()  # every attribute value of the subject name
 
     @property
     def serial_hex(self) -> str:
@@ -101,9 +102,16 @@ def _read_certificate(der: bytes) -> Certificate:
             not_after=validity["not_after"].native,
             subject=str(tbs["subject"].human_friendly),
             public_key=_public_key(tbs["subject_public_key_info"]),
+            subject_values=_values(tbs["subject"].native),
         )
     except (ValueError, TypeError, KeyError, UnsupportedAlgorithm) as exc:
         raise SignatureError(f"the certificate cannot be read: {exc}") from exc
+
+
+def _values(names: dict[str, object]) -> frozenset[str]:
+    """The subject's attribute values; an attribute given several times has a list of them."""
+    values = (value if isinstance(value, list) else [value] for value in names.values())
+    return frozenset(str(value) for group in values for value in group)
 
 
 def _public_key(spki: x509.PublicKeyInfo) -> PublicKey:

@@ -10,7 +10,7 @@ import httpx2
 from declarations.store.enterprises import MAX_CERTIFICATES
 from gateway.signature import KeyKind, SigningIdentity
 from tests.e2e.builders import Firm, identity_for, order
-from tests.e2e.conftest import Gateway
+from tests.e2e.conftest import Gateway, add_certificate
 
 
 def _call(gateway: Gateway, method: str, url: str, firm: Firm, body: bytes | None = None) -> httpx2.Response:
@@ -81,18 +81,23 @@ def test_bad_expired_and_foreign_certificates_are_refused_and_nothing_is_registe
     yesterday = datetime.now(UTC) - timedelta(days=1)
     expired = _new_identity(shop, KeyKind.SM2, valid_from=yesterday - timedelta(days=365), valid_to=yesterday)
     pem_key = b"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"
+    # a certificate naming the shop that the operator registered to the rival
+    misfiled = _new_identity(shop, KeyKind.RSA)
+    add_certificate(gateway.runtime, rival.code, misfiled)
     cases = [
         (b"not a certificate", 400, "certificate-unreadable"),
         (pem_key, 400, "certificate-unreadable"),
         (b"0" * (64 * 1024 + 1), 400, "certificate-unreadable"),
         (expired.certificate_pem, 400, "certificate-expired"),
-        (rival.rsa.certificate_pem, 409, "certificate-owner"),
+        (rival.rsa.certificate_pem, 403, "certificate-subject"),  # public: it is in every message
+        (misfiled.certificate_pem, 409, "certificate-owner"),
     ]
     for body, status, rule in cases:
         answer = _call(gateway, "POST", "/api/certificates", shop, body)
         assert (answer.status_code, answer.json()["error"]["rule"]) == (status, rule), answer.text
     assert rival.code not in answer.text  # the owner is not named to another enterprise
     assert _fingerprints(gateway, shop) == before
+    assert rival.rsa.certificate.fingerprint not in _fingerprints(gateway, shop)
 
 
 def test_an_enterprise_holds_at_most_the_limit_and_removes_only_its_own(gateway: Gateway) -> None:
