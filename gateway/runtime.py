@@ -23,10 +23,12 @@ from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
 from gateway.intake.acceptor import ACCEPTED_TOPIC, Acceptor
 from gateway.intake.service import IntakePolicy, IntakeService
-from gateway.metrics import Metrics
+from gateway.metrics import Expiry, Metrics
 from gateway.receipt_watch import ReceiptWatch
 from gateway.recent import ApiKeys
 from gateway.settings import Settings
+from gateway.signature.certificate import read_certificate
+from gateway.signature.errors import SignatureError
 from gateway.webhooks.deliveries import DeliveryLog
 from gateway.webhooks.dispatcher import WebhookDispatcher
 from gateway.webhooks.sender import HttpSender
@@ -91,6 +93,17 @@ def build_bus(settings: Settings, engine: sa.Engine) -> Bus:
     return bus
 
 
+def certificate_expiries(registry: EnterpriseRegistry) -> list[Expiry]:
+    """(enterprise, SHA-256, notAfter) of every registered certificate that can be read."""
+    expiries = []
+    for code, info in registry.all_certificates():
+        try:
+            expiries.append((code, info.fingerprint, read_certificate(info.der).not_after))
+        except SignatureError:  # registered before certificates were checked: no date to give
+            continue
+    return expiries
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | None = None) -> Runtime:
     clock = clock or SystemClock()
     engine = open_store(settings.db)
@@ -110,6 +123,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
     webhooks = WebhookDispatcher(DeliveryLog(engine), HttpSender(), clock)
     metrics = Metrics()
     metrics.watch_bus(bus, CONSUMER_GROUPS)
+    metrics.watch_certificates(lambda: certificate_expiries(registry))
     runtime = Runtime(
         settings,
         engine,

@@ -209,6 +209,16 @@ class EnterpriseRegistry:
             rows = conn.execute(query).all()
         return [CertificateInfo(row.fingerprint, row.serial, row.created_at, row.der) for row in rows]
 
+    def all_certificates(self) -> list[tuple[str, CertificateInfo]]:
+        """Every enterprise's signing certificates, as (enterprise code, certificate)."""
+        query = sa.select(certificates).order_by(certificates.c.enterprise_code, certificates.c.created_at)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            rows = conn.execute(query).all()
+        return [
+            (row.enterprise_code, CertificateInfo(row.fingerprint, row.serial, row.created_at, row.der))
+            for row in rows
+        ]
+
     def remove_certificate(self, code: str, fingerprint: str) -> bool:
         """Forget `code`'s certificate (by its SHA-256): signatures made with it are refused as an
         unknown certificate from then on (a running gateway within 10 s). False if `code` has none
