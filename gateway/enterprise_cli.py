@@ -4,10 +4,10 @@ cebsim enterprise add --code 3301960001 --name 杭州某电商 --role ecommerce 
 cebsim enterprise list [--json]
 cebsim enterprise key CODE                 # a new API key (shown once)
 cebsim enterprise keys CODE [--json]       # its keys: id, first characters, created, revoked
-cebsim enterprise key-revoke CODE ID       # a key stops working (a running gateway: within 10 s)
+cebsim enterprise key-revoke CODE ID       # a key stops working (running gateways: within a second or so)
 cebsim enterprise cert CODE CERT.pem       # register a signing certificate (PEM or DER)
 cebsim enterprise certs CODE [--json]      # its certificates: SHA-256, serial, algorithm, expiry, registered
-cebsim enterprise cert-remove CODE SHA256  # signatures by it are refused (within 10 s)
+cebsim enterprise cert-remove CODE SHA256  # signatures by it are refused (within a second or so)
 cebsim enterprise webhook CODE URL         # register a receipt webhook; prints its HMAC secret
 cebsim enterprise webhooks CODE [--json]   # its live webhooks (no secrets)
 cebsim enterprise webhook-remove CODE ID   # stop one (pending deliveries are marked failed)
@@ -152,7 +152,7 @@ def key_revoke(code: str, key_id: int, db: str) -> None:
     """Revoke an API key (by its id in `keys`): requests with it are answered 401."""
     if not registry(db).revoke_key(code, key_id, now()):
         raise click.ClickException(f"{code} has no live API key {key_id} (cebsim enterprise keys {code})")
-    click.echo(f"API key {key_id} of {code} revoked; a running gateway refuses it within 10 s")
+    click.echo(f"API key {key_id} of {code} revoked; running gateways refuse it within a second or so")
 
 
 @enterprise.command("cert")
@@ -214,7 +214,7 @@ def cert_remove(code: str, sha256: str, db: str) -> None:
     """Remove a signing certificate (by its SHA-256 in `certs`): its signatures are refused."""
     if not registry(db).remove_certificate(code, sha256):
         raise click.ClickException(f"{code} has no certificate {sha256} (cebsim enterprise certs {code})")
-    click.echo(f"certificate {sha256} of {code} removed; a running gateway refuses it within 10 s")
+    click.echo(f"certificate {sha256} of {code} removed; running gateways refuse it within a second or so")
 
 
 @enterprise.command("webhook")

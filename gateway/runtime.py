@@ -25,7 +25,7 @@ from gateway.intake.acceptor import ACCEPTED_TOPIC, Acceptor
 from gateway.intake.service import IntakePolicy, IntakeService
 from gateway.metrics import Expiry, Metrics
 from gateway.receipt_watch import ReceiptWatch
-from gateway.recent import ApiKeys
+from gateway.recent import ApiKeys, RegistryWatch
 from gateway.settings import Settings
 from gateway.signature.certificate import read_certificate
 from gateway.signature.errors import SignatureError
@@ -52,8 +52,11 @@ class Runtime:
     receipt_watch: ReceiptWatch  # wakes long-polling readers of GET /ceb/receipts
     webhooks: WebhookDispatcher | None = None
     pipeline: Pipeline | None = None  # the clearance stages, in this process (embedded mode)
+    registry_watch: RegistryWatch | None = None  # forgets remembered keys and owners on a change
 
     def start(self) -> None:
+        if self.registry_watch is not None:
+            self.registry_watch.start()
         self.acceptor.start()
         if self.pipeline is not None:
             self.pipeline.start()
@@ -61,6 +64,8 @@ class Runtime:
             self.webhooks.start()
 
     def stop(self) -> None:
+        if self.registry_watch is not None:
+            self.registry_watch.stop()
         self.receipt_watch.stop()
         if self.webhooks is not None:
             self.webhooks.stop()
@@ -91,6 +96,11 @@ def build_bus(settings: Settings, engine: sa.Engine) -> Bus:
         bus.close()
         raise
     return bus
+
+
+def _forget_registry_answers(keys: ApiKeys, intake: IntakeService) -> None:
+    keys.forget_all()
+    intake.forget_certificates()
 
 
 def certificate_expiries(registry: EnterpriseRegistry) -> list[Expiry]:
@@ -138,6 +148,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None, bus: Bus | Non
         ReceiptWatch(engine),
         webhooks,
     )
+    runtime.registry_watch = RegistryWatch(registry, lambda: _forget_registry_answers(keys, intake))
     if settings.pipeline if settings.pipeline is not None else settings.bus == "memory":
         stages = [
             build_stage(name, engine, bus, clock, PipelinePolicy(), partitions=settings.partitions)

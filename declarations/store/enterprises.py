@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from declarations.errors import ConflictError, RequestError, StoreUnavailableError
 from declarations.identity import Enterprise, Role
+from declarations.store.counters import lock_counter, set_counter
 from declarations.store.engine import READ_ONLY
-from declarations.store.tables import api_keys, certificates, enterprises, webhooks
+from declarations.store.tables import api_keys, certificates, counters, enterprises, webhooks
 
 KEY_PREFIX = "cebsim_"
 MIN_GIVEN_KEY = 32
@@ -36,6 +37,7 @@ MAX_WEBHOOKS = 10  # live webhooks per enterprise: each receipt is posted to eve
 MAX_KEYS = 10  # live API keys an enterprise may issue itself (POST /api/keys): enough to rotate
 MAX_CERTIFICATES = 10  # signing certificates an enterprise may register itself (POST /api/certificates)
 MAX_URL = 500  # the column's size
+GENERATION = "registry:generation"  # the counter `generation()` reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +132,8 @@ class EnterpriseRegistry:
 
     def revoke_key(self, code: str, key_id: int, now: datetime) -> bool:
         """Revoke `code`'s key `key_id` (kept, with `revoked_at`); False if it is not a live key of
-        `code`. A running gateway remembers keys for up to 10 s (gateway.recent)."""
-        return self._stamp(api_keys.c.revoked_at, code, key_id, now)
+        `code`. Running gateways see the registry's generation change within a second or so."""
+        return self._stamp(api_keys.c.revoked_at, code, key_id, now, changes_identity=True)
 
     def by_api_key(self, api_key: str) -> Enterprise | None:
         query = (
@@ -221,14 +223,16 @@ class EnterpriseRegistry:
 
     def remove_certificate(self, code: str, fingerprint: str) -> bool:
         """Forget `code`'s certificate (by its SHA-256): signatures made with it are refused as an
-        unknown certificate from then on (a running gateway within 10 s). False if `code` has none
-        with this fingerprint."""
+        unknown certificate from then on (running gateways see the registry's generation change
+        within a second or so). False if `code` has none with this fingerprint."""
         with self._engine.begin() as conn:
             removed = conn.execute(
                 certificates.delete().where(
                     certificates.c.fingerprint == fingerprint.lower(), certificates.c.enterprise_code == code
                 )
             ).rowcount
+            if removed:
+                _changed(conn)
         return bool(removed)
 
     def certificate_owner(self, fingerprint: str) -> str | None:
@@ -285,7 +289,22 @@ class EnterpriseRegistry:
         gets no new deliveries and no more attempts. False if it is not `code`'s live webhook."""
         return self._stamp(webhooks.c.removed_at, code, webhook_id, now)
 
-    def _stamp(self, column: sa.Column[datetime], code: str, row_id: int, now: datetime) -> bool:
+    def generation(self) -> int:
+        """A number that grows whenever an API key or a certificate is added, revoked or removed:
+        what a gateway remembers from the registry is stale once it changes (gateway.recent)."""
+        query = sa.select(counters.c.value).where(counters.c.name == GENERATION)
+        with self._engine.connect().execution_options(**READ_ONLY) as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def _stamp(
+        self,
+        column: sa.Column[datetime],
+        code: str,
+        row_id: int,
+        now: datetime,
+        *,
+        changes_identity: bool = False,
+    ) -> bool:
         """Set `column` (revoked_at, removed_at) of `code`'s row `row_id` where it is still empty."""
         table = column.table
         with self._engine.begin() as conn:
@@ -294,6 +313,8 @@ class EnterpriseRegistry:
                 .where(table.c.id == row_id, table.c.enterprise_code == code, column.is_(None))
                 .values({column.name: now})
             ).rowcount
+            if stamped and changes_identity:
+                _changed(conn)
         return bool(stamped)
 
     def _insert_key(
@@ -302,6 +323,7 @@ class EnterpriseRegistry:
         """Store a key (`given`, or a new one) for `code`: its listing entry, and the key itself."""
         api_key = given or new_api_key()
         prefix = api_key[: len(KEY_PREFIX) + 6]
+        _changed(conn)  # a gateway that remembers this key as unknown looks again
         inserted = conn.execute(
             api_keys.insert().values(
                 enterprise_code=code, key_hash=hash_key(api_key), prefix=prefix, created_at=now
@@ -316,6 +338,12 @@ class EnterpriseRegistry:
         query = sa.select(enterprises.c.code).where(enterprises.c.code == code)
         if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise RequestError(f"enterprise {code} is not registered", rule="enterprise-unknown")
+
+
+def _changed(conn: sa.Connection) -> None:
+    """Count a change gateways must not keep answering from memory (in the caller's transaction,
+    so a gateway that sees the new generation also sees the change)."""
+    set_counter(conn, GENERATION, lock_counter(conn, GENERATION) + 1)
 
 
 def _check_url(url: str) -> None:

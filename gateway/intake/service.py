@@ -118,10 +118,10 @@ class IntakeService:
             )
         return enterprise
 
-    def forget_certificates(self, code: str) -> None:
-        """Look up again which certificates are `code`'s (one was just removed here); other gateway
-        processes and removals by the CLI wait out the 10 s (`gateway.recent`)."""
-        self._owners.forget(lambda owner: owner == code)
+    def forget_certificates(self, code: str | None = None) -> None:
+        """Look up again which certificates are `code`'s (one was just removed here), or everyone's
+        (the registry changed: `gateway.recent.RegistryWatch`)."""
+        self._owners.forget(lambda owner: code is None or owner == code)
 
     def accept(self, admitted: Admitted) -> Future[list[Outcome]]:
         """Hand the message to the acceptor; the future is done once its batch is durable (or failed)."""

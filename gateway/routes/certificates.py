@@ -10,7 +10,7 @@
     GET    /api/certificates          → {"certificates": [the same fields]}, oldest first
     DELETE /api/certificates/{sha256} → 204: signatures made with it are refused (403
                                       `signature:1001`) at once by the gateway process that
-                                      answered, by others within 10 s; 404 `certificate-unknown`
+                                      answered, by others within a second or so; 404 `certificate-unknown`
 
 Rotation before a certificate expires: POST the new one, sign with it, DELETE the old one.
 Operators do the same with `cebsim enterprise cert | certs | cert-remove`.
@@ -148,7 +148,7 @@ def listed(request: Request, caller: Caller) -> dict[str, Any]:
 
 @router.delete("/api/certificates/{sha256}", status_code=204, summary="Remove one of your certificates")
 def remove(request: Request, caller: Caller, sha256: str) -> Response:
-    """Signatures made with it are refused from now on (by other gateway processes within 10 s)."""
+    """Signatures made with it are refused from now on (by other gateway processes within a second or so)."""
     runtime: Runtime = request.app.state.runtime
     if not runtime.registry.remove_certificate(caller.code, sha256[:64]):
         raise ApiProblem(404, "certificate-unknown", f"you have no certificate {sha256[:64]!r}")

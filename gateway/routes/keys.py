@@ -5,7 +5,7 @@
     GET    /api/keys        → {"keys": [{id, prefix, created_at, revoked_at}]}: revoked ones too,
                             never a key itself
     DELETE /api/keys/{id}   → 204: the key is revoked, refused at once by the gateway process that
-                            answered (others within 10 s, gateway.recent); 404 `key-unknown` if
+                            answered (others within a second or so, gateway.recent); 404 `key-unknown` if
                             it is not one of your live keys
 
 Rotation: POST a new key, move your clients to it, DELETE the old one. Revoking the key a request
@@ -86,7 +86,7 @@ def listed(request: Request, caller: Caller) -> dict[str, Any]:
 
 @router.delete("/api/keys/{key_id}", status_code=204, summary="Revoke one of your API keys")
 def revoke(request: Request, caller: Caller, key_id: str) -> Response:
-    """Requests with it are answered 401 from now on (by other gateway processes within 10 s)."""
+    """Requests with it are answered 401 from now on (by other gateway processes within a second or so)."""
     runtime: Runtime = request.app.state.runtime
     number = row_id(key_id)
     if number is None or not runtime.registry.revoke_key(caller.code, number, runtime.clock.now()):

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from declarations.store.enterprises import EnterpriseRegistry
+from declarations.store.migrate import open_store
 from gateway import recent
 from tests.e2e.builders import order
 from tests.e2e.conftest import Gateway
@@ -59,3 +61,20 @@ def test_signatures_by_a_removed_certificate_are_refused_and_the_other_certifica
     assert "not registered" in refused.text
     assert accepted.status_code == 202, accepted.text
     assert gateway.stored()[0] == before[0] + 1
+
+
+def test_a_certificate_removed_by_the_operator_is_refused_within_seconds(gateway: Gateway) -> None:
+    """Without moving the clock: the gateway notices the registry's generation move (RegistryWatch)."""
+    shop = gateway.shop
+    operator = EnterpriseRegistry(open_store(str(gateway.runtime.engine.url)))  # as the CLI opens it
+    first = gateway.post(shop.message("CEB311", [order(shop)], algorithm="sm2-sm3"), shop)
+    assert first.status_code == 202, first.text  # the certificate's owner is now remembered
+    assert operator.remove_certificate(shop.code, shop.sm2.certificate.fingerprint)
+    deadline, status = time.monotonic() + 5, 202
+    while status != 403 and time.monotonic() < deadline:
+        status = gateway.post(shop.message("CEB311", [order(shop)], algorithm="sm2-sm3"), shop).status_code
+        time.sleep(0.1)
+    assert status == 403
+    assert (
+        gateway.post(shop.message("CEB311", [order(shop)], algorithm="rsa-sha256"), shop).status_code == 202
+    )
