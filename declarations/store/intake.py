@@ -55,6 +55,7 @@ _REPLAYS = (
         receipts.c.return_status,
         receipts.c.return_time,
         receipts.c.return_info,
+        receipts.c.body,
     )
     .select_from(documents)
     .join(receipts, receipts.c.id == _FIRST_RECEIPT)
@@ -74,6 +75,7 @@ class FirstAnswer:
     return_status: str
     return_time: datetime
     return_info: str
+    body: bytes  # the receipt message as stored and answered
 
 
 class IntakeTx:
@@ -121,7 +123,7 @@ class IntakeTx:
         rows = self.conn.execute(_REPLAYS, {"guids": sorted({guid for guid, _ in wanted})}).all()
         return {
             (row.guid, row.content_hash): FirstAnswer(
-                row.pre_no, row.invt_no, row.return_status, row.return_time, row.return_info
+                row.pre_no, row.invt_no, row.return_status, row.return_time, row.return_info, row.body
             )
             for row in rows
             if (row.guid, row.content_hash) in wanted

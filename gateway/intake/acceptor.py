@@ -67,6 +67,9 @@ class Outcome:
     receipt: Receipt
     accepted: bool
     replayed: bool = False
+    # the receipt message as stored for GET /ceb/receipts (accepted or replayed documents), so a
+    # one-document answer is those very bytes, and a retry's the same bytes again
+    xml: bytes | None = None
 
 
 @dataclass
@@ -98,6 +101,7 @@ class _Accepted:
     enterprise: Enterprise
     fact: DocumentFacts
     receipt: Receipt
+    xml: bytes  # the receipt message, stored as it is answered
 
 
 def _item(pending: _Pending, document: Document) -> _Item:
@@ -209,7 +213,8 @@ class _Batch:
         self._accepted: list[_Accepted] = []
         self._retired: set[tuple[str, str]] = set()
         self._receipt_rows: list[dict[str, object]] = []
-        self._answered: dict[tuple[str, str], Receipt] = {}  # (guid, content hash) accepted in this batch
+        # (guid, content hash) accepted in this batch: its receipt and receipt message
+        self._answered: dict[tuple[str, str], tuple[Receipt, bytes]] = {}
         self._stored: dict[tuple[str, str], FirstAnswer] = {}  # stored before this batch: for replays
 
     def send(self, conn: sa.Connection) -> None:
@@ -252,7 +257,8 @@ class _Batch:
 
     def _apply(self, item: _Item, decision: Decision) -> Outcome:
         if isinstance(decision, Replay):
-            return Outcome(item.fact, self._replayed(item.fact, item.digest), accepted=False, replayed=True)
+            receipt, xml = self._replayed(item.fact, item.digest)
+            return Outcome(item.fact, receipt, accepted=False, replayed=True, xml=xml)
         if isinstance(decision, Refuse):
             receipt = receipt_for(item.fact, decision.code, decision.info, self._now)
             return Outcome(item.fact, receipt, accepted=False)
@@ -293,13 +299,16 @@ class _Batch:
             "body": body,
             "accepted_at": self._now,
         }
-        self._accepted.append(_Accepted(row, fact.parties | {enterprise.code}, enterprise, fact, receipt))
+        xml = build(fact.receipt_type, [receipt])
+        self._accepted.append(
+            _Accepted(row, fact.parties | {enterprise.code}, enterprise, fact, receipt, xml)
+        )
         self._current[key] = Stored(
             fact.guid, digest, fact.app_type, fact.app_time, receipt.return_status, decision.version
         )
         self._seen.add((fact.guid, digest))
-        self._answered[(fact.guid, digest)] = receipt
-        return Outcome(fact, receipt, accepted=True)
+        self._answered[(fact.guid, digest)] = (receipt, xml)
+        return Outcome(fact, receipt, accepted=True, xml=xml)
 
     def write(self) -> None:
         """Store the batch's accepted documents with a few multi-row statements, in input order."""
@@ -318,8 +327,7 @@ class _Batch:
             ]
         )
         self._receipt_rows = [
-            _receipt_row(a.enterprise.code, i, a.fact, a.receipt)
-            for i, a in zip(ids, self._accepted, strict=True)
+            _receipt_row(a.enterprise.code, i, a) for i, a in zip(ids, self._accepted, strict=True)
         ]
         self._tx.save_numbers()
 
@@ -343,20 +351,23 @@ class _Batch:
             invt_no = f"{customs}{day[:4]}E{self._tx.next_number(f'invtNo:E:{day[:4]}'):09d}"
         return Numbers(pre_no=pre_no, invt_no=invt_no)
 
-    def _replayed(self, fact: DocumentFacts, digest: str) -> Receipt:
+    def _replayed(self, fact: DocumentFacts, digest: str) -> tuple[Receipt, bytes]:
+        """The first answer again: its receipt, and its receipt message byte for byte."""
         earlier = self._answered.get((fact.guid, digest))
-        if earlier is not None:  # accepted earlier in this very batch: the same answer again
+        if earlier is not None:  # accepted earlier in this very batch
             return earlier
-        row = self._stored.get((fact.guid, digest))
-        if row is None:
+        first = self._stored.get((fact.guid, digest))
+        if first is None:
             raise RuntimeError(f"document {fact.guid} was seen but is neither stored nor in this batch")
         # the same content hash: the stored document is this one (plus the numbers it was given),
         # so its facts are `fact`, and the stored body need not be parsed again
-        numbers = Numbers(pre_no=row.pre_no, invt_no=row.invt_no)
-        return receipt_for(fact, row.return_status, row.return_info, row.return_time, numbers)
+        numbers = Numbers(pre_no=first.pre_no, invt_no=first.invt_no)
+        receipt = receipt_for(fact, first.return_status, first.return_info, first.return_time, numbers)
+        return receipt, first.body
 
 
-def _receipt_row(code: str, document_id: int, fact: DocumentFacts, receipt: Receipt) -> dict[str, object]:
+def _receipt_row(code: str, document_id: int, accepted: _Accepted) -> dict[str, object]:
+    fact, receipt = accepted.fact, accepted.receipt
     return {
         "enterprise_code": code,
         "document_id": document_id,
@@ -366,7 +377,7 @@ def _receipt_row(code: str, document_id: int, fact: DocumentFacts, receipt: Rece
         "return_status": receipt.return_status,
         "return_time": receipt.return_time,
         "return_info": receipt.return_info,
-        "body": build(fact.receipt_type, [receipt]),
+        "body": accepted.xml,
         "created_at": receipt.return_time,
     }
 

@@ -20,6 +20,8 @@ class ReceiptAnswer:
     message_type: str  # the receipt type, e.g. CEB312
     receipts: tuple[Receipt, ...]
     headers: dict[str, str] = field(default_factory=dict)
+    # the one receipt's message as stored for GET /ceb/receipts: the XML answer is those bytes
+    xml: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

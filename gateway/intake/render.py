@@ -18,7 +18,7 @@ _NOT_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 
 
 def receipt_xml(answer: ReceiptAnswer) -> bytes:
-    return build(answer.message_type, list(answer.receipts))
+    return answer.xml or build(answer.message_type, list(answer.receipts))
 
 
 def receipt_json(answer: ReceiptAnswer) -> dict[str, Any]:

@@ -249,4 +249,7 @@ def _refused(
 
 def _accepted(message: CebMessage, outcomes: list[Outcome]) -> Answer:
     status = 202 if any(o.accepted or o.replayed for o in outcomes) else 409
-    return ReceiptAnswer(status, receipt_type(message.message_type), tuple(o.receipt for o in outcomes))
+    xml = outcomes[0].xml if len(outcomes) == 1 else None  # several: one message with them all
+    return ReceiptAnswer(
+        status, receipt_type(message.message_type), tuple(o.receipt for o in outcomes), xml=xml
+    )

@@ -32,6 +32,21 @@ def test_the_same_message_twice_gets_the_identical_receipt_and_is_stored_once(ga
     assert gateway.documents_with_guid(document.head.guid) == 1
 
 
+def test_a_retry_is_answered_with_the_very_bytes_of_the_first_answer_and_of_the_receipt_feed(
+    gateway: Gateway,
+) -> None:
+    """A client that keeps receipt messages by their guid sees one receipt message, however many
+    times it sends, and whether it reads the answer or GET /ceb/receipts."""
+    shop = gateway.shop
+    message = shop.message("CEB311", [order(shop)])
+    first, again = gateway.post(message, shop), gateway.post(message, shop)
+    feed = gateway.client.get("/ceb/receipts?after=0", headers={"Authorization": f"Bearer {shop.api_key}"})
+    assert (first.status_code, again.status_code) == (202, 202), again.text
+    assert again.content == first.content
+    (stored,) = [r for r in feed.json()["receipts"] if r["return_status"] == "2"]
+    assert stored["xml"].encode() == first.content
+
+
 def test_a_replay_re_signed_with_the_other_algorithm_is_still_a_replay(gateway: Gateway) -> None:
     shop = gateway.shop
     document = order(shop)
