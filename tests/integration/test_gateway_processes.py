@@ -191,3 +191,33 @@ def test_two_processes_starting_the_same_new_counter_get_consecutive_numbers(pos
     for engine in engines:
         engine.dispose()
     assert numbers == {"first": 1, "second": 2}
+
+
+def test_a_key_revoked_through_one_process_is_refused_by_the_other_within_seconds(
+    tmp_path: Path, kafka_bootstrap: str, postgres_url: str
+) -> None:
+    """Both processes remember the key; one answers its DELETE; the other notices the registry's
+    generation move (RegistryWatch) instead of serving the key for the rest of its 10 s."""
+    enterprise = register_enterprise(postgres_url)
+    extra = ("--bus", "kafka", "--kafka", kafka_bootstrap, "--workers", "2")
+
+    def keys(api_key: str, method: str = "GET", path: str = "/api/keys") -> httpx.Response:
+        headers = {"Authorization": f"Bearer {api_key}"}
+        return httpx.request(method, f"{url}{path}", headers=headers, timeout=10)  # a new connection
+
+    with serving(postgres_url, tmp_path / "serve.log", *extra) as (process, url):
+        deadline = time.monotonic() + 20
+        while _server_processes(process.pid) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [keys(enterprise.api_key).status_code for _ in range(12)] == [200] * 12  # both remember it
+        fresh = keys(enterprise.api_key, "POST").json()["api_key"]
+        (old_id,) = [
+            k["id"] for k in keys(fresh).json()["keys"] if enterprise.api_key.startswith(k["prefix"])
+        ]
+        assert keys(fresh, "DELETE", f"/api/keys/{old_id}").status_code == 204
+        revoked_at = time.monotonic()
+        time.sleep(2.5)  # a watch reads the generation once a second
+        answers = [keys(enterprise.api_key).status_code for _ in range(12)]
+        waited = time.monotonic() - revoked_at
+    assert answers == [401] * 12
+    assert waited < 10  # inside the 10 s that the remembered answers would otherwise have lasted
