@@ -127,15 +127,7 @@ def keys(code: str, db: str, as_json: bool) -> None:
     except CebsimError as exc:
         fail(exc)
         return
-    rows = [
-        {
-            "id": k.id,
-            "prefix": k.prefix,
-            "created_at": k.created_at.isoformat(),
-            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
-        }
-        for k in found
-    ]
+    rows = [k.listed() for k in found]
     if as_json:
         click.echo(json.dumps(rows))
         return

@@ -49,6 +49,15 @@ class ApiKeyInfo:
     created_at: datetime
     revoked_at: datetime | None
 
+    def listed(self) -> dict[str, object]:
+        """The entry as GET /api/keys and `cebsim enterprise keys --json` show it."""
+        return {
+            "id": self.id,
+            "prefix": self.prefix,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class CertificateInfo:

@@ -19,7 +19,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from declarations.store.enterprises import ApiKeyInfo
 from gateway.auth import Caller
 from gateway.problems import ApiProblem
 from gateway.routes.paths import row_id
@@ -58,21 +57,12 @@ ISSUED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _json(key: ApiKeyInfo) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "prefix": key.prefix,
-        "created_at": key.created_at.isoformat(),
-        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
-    }
-
-
 @router.post("/api/keys", status_code=201, summary="Issue a new API key for yourself", responses=ISSUED)
 def issue(request: Request, caller: Caller) -> dict[str, Any]:
     """A new key that works at once beside your others; the key is in this answer only."""
     runtime: Runtime = request.app.state.runtime
     key, api_key = runtime.registry.issue_key(caller.code, runtime.clock.now())
-    shown = _json(key)
+    shown = key.listed()
     del shown["revoked_at"]
     return {**shown, "api_key": api_key}
 
@@ -81,7 +71,7 @@ def issue(request: Request, caller: Caller) -> dict[str, Any]:
 def listed(request: Request, caller: Caller) -> dict[str, Any]:
     """Every key you were given, oldest first, revoked ones included; only their first characters."""
     runtime: Runtime = request.app.state.runtime
-    return {"keys": [_json(key) for key in runtime.registry.keys(caller.code)]}
+    return {"keys": [key.listed() for key in runtime.registry.keys(caller.code)]}
 
 
 @router.delete("/api/keys/{key_id}", status_code=204, summary="Revoke one of your API keys")
