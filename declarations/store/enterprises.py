@@ -172,8 +172,8 @@ class EnterpriseRegistry:
     ) -> str:
         """Register a signing certificate (again: nothing changes); returns its SHA-256 fingerprint.
 
-        RequestError `certificate-owner` if another enterprise registered it; with `limit`,
-        ConflictError `certificate-limit` when `code` already has that many.
+        ConflictError `certificate-owner` if another enterprise registered it (naming it); with
+        `limit`, ConflictError `certificate-limit` when `code` already has that many.
         """
         fingerprint = hashlib.sha256(der).hexdigest()
         with self._engine.begin() as conn:
@@ -182,7 +182,7 @@ class EnterpriseRegistry:
                 sa.select(certificates.c.enterprise_code).where(certificates.c.fingerprint == fingerprint)
             ).scalar()
             if owner is not None and owner != code:
-                raise RequestError(f"this certificate is registered to {owner}", rule="certificate-owner")
+                raise ConflictError(f"this certificate is registered to {owner}", rule="certificate-owner")
             if owner is None and limit is not None:
                 held = sa.select(sa.func.count()).where(certificates.c.enterprise_code == code)
                 if conn.execute(held).scalar_one() >= limit:
@@ -299,8 +299,9 @@ class EnterpriseRegistry:
         return self._stamp(webhooks.c.removed_at, code, webhook_id, now)
 
     def generation(self) -> int:
-        """A number that grows whenever an API key or a certificate is added, revoked or removed:
-        what a gateway remembers from the registry is stale once it changes (gateway.recent)."""
+        """A number that grows whenever an API key is issued or revoked or a certificate removed:
+        what a gateway remembers from the registry is stale once it changes (gateway.recent). A new
+        certificate needs no bump: owners are looked up again until found."""
         query = sa.select(counters.c.value).where(counters.c.name == GENERATION)
         with self._engine.connect().execution_options(**READ_ONLY) as conn:
             return int(conn.execute(query).scalar() or 0)

@@ -126,10 +126,10 @@ async def register(request: Request, caller: Caller) -> dict[str, Any]:
             now,
             limit=MAX_CERTIFICATES,
         )
-    except RequestError as exc:
+    except ConflictError as exc:
         if exc.rule != "certificate-owner":
             raise
-        # the registry's message names the owner: not something to tell another enterprise
+        # the registry's message names the owner, for operators: not for another enterprise
         raise ConflictError(
             "this certificate is registered to another enterprise", rule="certificate-owner"
         ) from None
