@@ -15,7 +15,10 @@ The throughput runs send as fast as the server answers (64 in flight): closed-lo
 
 Beside the headline, intake.json keeps what a sender can change, embedded: the same parcels with
 100 documents per message (the spec's maximum), documents per second, and the same messages sent
-again (every document a retry, answered with its first receipt).
+again (every document a retry, answered with its first receipt). And the ceilings: the same
+messages and client against one uvicorn process serving an app that does (almost) nothing
+(`benchmarks.harness.ceiling_app`: bare ASGI, a FastAPI route, that route plus validation), whose
+ratios bound what any gateway on this server stack could reach on this machine.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness.ceiling_app import KINDS as CEILING_KINDS
 from benchmarks.harness.load import all_cores, bare_validate_rate, replay, traffic
-from benchmarks.harness.processes import QUICK, Services, simulator
+from benchmarks.harness.processes import QUICK, Services, ceiling, simulator
 from benchmarks.results_store import record, save
 from benchmarks.traffic.engine import ReplayOptions
 from benchmarks.traffic.source import Traffic
@@ -37,6 +41,11 @@ P99_RATE = 1_000
 FAST = ReplayOptions(rate=100_000, concurrency=64, follow_receipts=False)
 GROUPED = 100  # documents per message, the spec's maximum
 GROUPED_OPTIONS = ReplayOptions(rate=100_000, concurrency=16, follow_receipts=False)
+CEILING_APPS = {
+    "asgi": "a bare ASGI callable: reads the body, answers 202 with a constant receipt",
+    "fastapi": "the same as a FastAPI route (the gateway's framework)",
+    "validate": "that route, also running schemas.loader.validate on the body",
+}
 KAFKA_PROCESSES = 2  # `cebsim serve --workers 2`: the best count on this 2-core machine (README)
 
 
@@ -69,12 +78,13 @@ def test_intake_throughput(services: Services, tmp_path: Path) -> None:
         assert run["accepted"] == run["messages"] == len(loaded.messages), run["rejected_by_code"]
         ratios[name] = round(run["throughput_messages_per_s"] / bare["per_s"], 4)
     grouped = _grouped_and_resent(tmp_path, one_per_message=runs["embedded"]["throughput_messages_per_s"])
+    ceilings = _ceilings(tmp_path, loaded, bare["per_s"])
     record("intake.embedded_ratio", ratios["embedded"], "ratio")
     record("intake.kafka_ratio", ratios["kafka"], "ratio")
     save("intake.json", {
         "ratios": ratios, "targets": {"embedded": 0.35, "kafka": 0.25},
         "bare_lxml_validate_per_s_one_core": round(bare["per_s"]), "bare_rounds": bare["rounds"],
-        "document_mean_bytes": bare["mean_bytes"], "runs": runs, "grouped": grouped,
+        "document_mean_bytes": bare["mean_bytes"], "runs": runs, "grouped": grouped, "ceilings": ceilings,
         "bench": "quick" if QUICK else "full",
         "traffic": f"cebsim generate --no-sign, {PARCELS} parcels, CEB311+CEB411+CEB511 (no CEB621)",
         "server": "cebsim serve subprocess, CEBSIM_PIPELINE=false, CEBSIM_REQUIRE_SIGNATURES=false; "
@@ -85,7 +95,22 @@ def test_intake_throughput(services: Services, tmp_path: Path) -> None:
           + "; ".join(f"{n} {r['throughput_messages_per_s']:,.0f} msg/s ratio {ratios[n]}"
                       for n, r in runs.items())
           + "; " + "; ".join(f"{n} {r['throughput_documents_per_s']:,} documents/s"
-                             for n, r in grouped["runs"].items()))  # fmt: skip
+                             for n, r in grouped["runs"].items())
+          + "; ceilings " + "; ".join(f"{n} {c['messages_per_s']:,} msg/s ratio {c['ratio']}"
+                                      for n, c in ceilings["runs"].items()))  # fmt: skip
+
+
+def _ceilings(tmp_path: Path, loaded: Traffic, bare_per_s: float) -> dict[str, Any]:
+    """The same messages, client and server stack, against apps that do (almost) nothing
+    (`benchmarks.harness.ceiling_app`): the highest ratios a gateway on this stack could reach."""
+    runs = {}
+    for kind in CEILING_KINDS:
+        with ceiling(tmp_path, kind) as target:
+            run = replay(loaded, target, FAST)
+        assert run["accepted"] == run["messages"], run["rejected_by_code"]
+        per_s = run["throughput_messages_per_s"]
+        runs[kind] = {"messages_per_s": round(per_s), "ratio": round(per_s / bare_per_s, 4)}
+    return {"runs": runs, "apps": CEILING_APPS, "server": "uvicorn, httptools, uvloop, one process"}
 
 
 def _grouped_and_resent(tmp_path: Path, *, one_per_message: float) -> dict[str, Any]:

@@ -193,3 +193,22 @@ def simulator(
         finally:
             for proc in reversed(started):
                 stop(proc, group=proc is started[0])
+
+
+@contextmanager
+def ceiling(workdir: Path, kind: str) -> Iterator[str]:
+    """One uvicorn process serving `benchmarks.harness.ceiling_app` (`kind`: asgi, fastapi or
+    validate) as `cebsim serve` serves the gateway; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "benchmarks.harness.ceiling_app:app_from_environment",
+               "--factory", "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop",
+               "--http", "httptools", "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    log_path = workdir / f"ceiling-{kind}-{port}.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, env=os.environ | {"CEBSIM_CEILING": kind}, stdout=log, stderr=log)
+        try:
+            target = f"http://127.0.0.1:{port}"
+            wait_ready(target, proc, log_path)
+            yield target
+        finally:
+            stop(proc)
