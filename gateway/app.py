@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -11,6 +12,8 @@ from typing import Any
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from declarations.errors import DependencyError
@@ -43,7 +46,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         finally:
             runtime.stop()
 
-    app = FastAPI(title="cebsim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = GatewayApp(title="cebsim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     app.include_router(messages.router)
     app.include_router(receipts.router)
@@ -54,6 +57,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(ObserveMiddleware, runtime=runtime)
     _operations(app, runtime)
+    app.serve_messages_beside(runtime)
     return app
 
 
@@ -64,6 +68,34 @@ def app_from_environment() -> FastAPI:
     app = create_app(Settings())
     freeze_startup_heap()
     return app
+
+
+class GatewayApp(FastAPI):
+    """FastAPI, but `POST /ceb/messages`, the intake's hot path, goes straight to its ASGI handler
+    (`messages.serve_message`), observed as every other route is (`ObserveMiddleware`)."""
+
+    _messages: ASGIApp | None = None
+
+    def serve_messages_beside(self, runtime: Runtime) -> None:
+        route = next(r for r in messages.router.routes if getattr(r, "path", None) == messages.PATH)
+
+        async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+            scope["app"], scope["route"] = self, route
+            with contextlib.suppress(ClientDisconnect):  # nothing is accepted before the body is whole
+                await messages.serve_message(runtime, scope, receive, send)
+
+        self._messages = ObserveMiddleware(ServerErrorMiddleware(serve), runtime)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self._messages is not None
+            and scope["type"] == "http"
+            and scope["path"] == messages.PATH
+            and scope["method"] == "POST"
+        ):
+            await self._messages(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class ObserveMiddleware:
