@@ -36,7 +36,7 @@ router = APIRouter(tags=["messages"])
 async def read_body(headers: Headers, stream: AsyncIterator[bytes], limit: int) -> bytes | None:
     """The body, or None as soon as it grows past `limit` (checked before parsing, and while reading)."""
     declared = headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     chunks, size = [], 0
     async for chunk in stream:

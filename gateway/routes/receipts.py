@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from declarations.errors import RequestError
 from declarations.store.receipts import MAX_PAGE, ReceiptPage, ReceiptStore, StoredReceipt
 from gateway.auth import Caller
+from gateway.routes.paths import MAX_CURSOR, whole_number
 from gateway.runtime import Runtime
 
 DEFAULT_LIMIT = 100
@@ -38,15 +39,17 @@ def wait_bound(wait: str | None) -> float:
 
 def page_bounds(after: str | None, limit: str | None, default_limit: int = DEFAULT_LIMIT) -> tuple[int, int]:
     """`after` a cursor ≥ 0 (default 0), `limit` 1…1000 (default 100); RequestError naming the rule."""
-    if after is not None and not after.isdigit():
+    cursor = 0 if after is None else whole_number(after, MAX_CURSOR)
+    if cursor is None:
         raise RequestError(
             f"after must be a receipt cursor (an integer ≥ 0), not {after!r}", rule="receipts-cursor"
         )
-    if limit is not None and not (limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
+    size = default_limit if limit is None else whole_number(limit, MAX_PAGE)
+    if not size:
         raise RequestError(
             f"limit must be an integer from 1 to {MAX_PAGE}, not {limit!r}", rule="receipts-limit"
         )
-    return int(after or 0), int(limit or default_limit)
+    return cursor, size
 
 
 def receipt_json(receipt: StoredReceipt) -> dict[str, Any]:

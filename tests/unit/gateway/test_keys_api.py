@@ -87,7 +87,7 @@ def test_an_enterprise_sees_and_revokes_only_its_own_keys(api: Api) -> None:
     assert api.runtime.registry.by_api_key(api.keys[RIVAL.code]) == RIVAL
 
 
-@pytest.mark.parametrize("key_id", ["999999", "abc", "-1", "1" * 30])
+@pytest.mark.parametrize("key_id", ["999999", "abc", "-1", "1" * 30, "%C2%B2", "\u0661"])
 def test_revoking_a_key_that_is_not_yours_or_not_a_number_is_404(api: Api, key_id: str) -> None:
     answer = api.call("DELETE", f"/api/keys/{key_id}", api.keys[SHOP.code])
     assert answer.status_code == 404

@@ -108,9 +108,13 @@ def test_the_xml_feed_wraps_each_receipt_message_with_its_cursor(api: Api) -> No
     [
         ("after=-1", "receipts-cursor"),
         ("after=abc", "receipts-cursor"),
+        ("after=%C2%B2", "receipts-cursor"),  # '²': str.isdigit says yes, int() says no
+        ("after=99999999999999999999999", "receipts-cursor"),  # past BIGINT
+        ("after=9223372036854775808", "receipts-cursor"),
         ("limit=0", "receipts-limit"),
         ("limit=1001", "receipts-limit"),
         ("limit=ten", "receipts-limit"),
+        ("limit=%C2%B2", "receipts-limit"),
         ("wait=-1", "receipts-wait"),
         ("wait=31", "receipts-wait"),
         ("wait=soon", "receipts-wait"),
@@ -118,9 +122,16 @@ def test_the_xml_feed_wraps_each_receipt_message_with_its_cursor(api: Api) -> No
     ],
 )
 def test_a_bad_cursor_or_limit_is_answered_400_naming_the_rule(api: Api, query: str, rule: str) -> None:
-    answer = api.get(f"/ceb/receipts?{query}", SHOP)
-    assert answer.status_code == 400
-    assert answer.json()["error"]["rule"] == rule
+    paged = ("/ceb/receipts",) if query.startswith("wait") else ("/ceb/receipts", "/api/webhooks/deliveries")
+    for url in paged:
+        answer = api.get(f"{url}?{query}", SHOP)
+        assert answer.status_code == 400, url
+        assert answer.json()["error"]["rule"] == rule, url
+
+
+def test_the_last_cursor_a_database_holds_is_a_cursor(api: Api) -> None:
+    answer = api.get("/ceb/receipts?after=9223372036854775807", SHOP)
+    assert (answer.status_code, answer.json()["receipts"]) == (200, [])
 
 
 @pytest.mark.parametrize("url", ["/ceb/receipts", "/api/documents/by-guid/X", "/api/webhooks/deliveries"])
