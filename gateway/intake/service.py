@@ -24,6 +24,7 @@ from declarations.intake import KINDS, codes_of, facts, receipt_type
 from declarations.store.enterprises import EnterpriseRegistry
 from gateway.intake.acceptor import Acceptor, Outcome
 from gateway.intake.answers import NOT_XML, SCHEMA_INVALID, Answer, FormatAnswer, Problem, ReceiptAnswer
+from gateway.intake.code_lists import code_list_violations
 from gateway.intake.envelope import EnvelopeError, cop_msg_id, is_dxp, unwrap
 from gateway.recent import ApiKeys, Recent
 from gateway.signature import SignatureCheck, verify_message
@@ -92,11 +93,9 @@ class IntakeService:
         enterprise = self._enterprise(api_key)
         if not isinstance(enterprise, Enterprise):
             return enterprise
-        try:
-            message = parse_message(parsed.root)
-        except CodecError as exc:
-            violation = Violation(getattr(exc, "line", None) or 0, getattr(exc, "path", ""), str(exc))
-            return _format(SCHEMA_INVALID, verdict.message_type, parsed, (violation,))
+        message = _decoded(parsed, verdict.message_type)
+        if not isinstance(message, CebMessage):
+            return message
         refusal = self._checked(enterprise, message, parsed.root)
         if refusal is not None:
             return refusal
@@ -210,6 +209,19 @@ class IntakeService:
             "ds:Signature/ds:KeyInfo",
             code or "-1001",
         )
+
+
+def _decoded(parsed: _Parsed, message_type: str | None) -> CebMessage | Answer:
+    """The valid message's values, or a CEB900 for what the XSD lets through: a value its type
+    cannot hold, a code outside the spec's lists (`code_lists`)."""
+    try:
+        message = parse_message(parsed.root)
+    except CodecError as exc:
+        violation = Violation(getattr(exc, "line", None) or 0, getattr(exc, "path", ""), str(exc))
+        return _format(SCHEMA_INVALID, message_type, parsed, (violation,))
+    if coded := code_list_violations(parsed.root):
+        return _format(SCHEMA_INVALID, message_type, parsed, coded)
+    return message
 
 
 def _format(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.e2e.builders import APP_TIME, inventory_list, modified, order, payment, receipts, statuses
 from tests.e2e.conftest import Gateway
 
@@ -214,3 +216,23 @@ def test_a_refused_document_is_not_remembered_as_a_replay(gateway: Gateway) -> N
 
     assert (first.status_code, again.status_code) == (409, 409)
     assert statuses(again) == ["-301009"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("app_type", "9"), ("app_type", "0"), ("app_status", "3")])
+def test_an_app_type_or_status_the_spec_does_not_define_is_a_format_error_naming_its_line(
+    gateway: Gateway, field: str, value: str
+) -> None:
+    """The XSD lets any one character through (C1); §3.2 defines appType 1/2/3 and appStatus 1/2.
+    An appType 9 was taken as a modification before."""
+    shop = gateway.shop
+    gateway.post(shop.message("CEB311", [document := order(shop)]), shop)
+    stored = gateway.stored()
+    answer = gateway.post(shop.message("CEB311", [modified(document, **{field: value})]), shop, json=True)
+
+    assert answer.status_code == 400, answer.text
+    (violation,) = answer.json()["violations"]
+    name = "appType" if field == "app_type" else "appStatus"
+    assert violation["path"] == f"/ceb:CEB311Message/ceb:Order/ceb:OrderHead/ceb:{name}"
+    assert violation["line"] > 1
+    assert f"{name} '{value}' is not one of" in violation["message"]
+    assert gateway.stored() == stored
