@@ -1,6 +1,10 @@
 """`cebsim generate` and `cebsim replay`: thin click commands over `generator` and `replay`.
 
 The heavy imports happen inside the commands (`# noqa: PLC0415`), so `cebsim --help` stays fast.
+
+`cebsim replay` exits 0 when the run went as the manifest says, 1 when it did not (unexpected
+outcomes, transport errors or nothing accepted: the report is printed and written all the same)
+or could not start, 2 for bad usage.
 """
 
 from __future__ import annotations
@@ -141,6 +145,9 @@ def replay(**given: Any) -> None:
     \b
     cebsim replay var/traffic --target http://127.0.0.1:8000 --rate 400 --ramp 5 --parcels 2000 \\
         --report var/replay.json --html var/replay.html
+
+    Exit status: 0 as expected; 1 unexpected outcomes, transport errors or nothing accepted (the
+    report is still printed and written), or the simulator refused the webhooks; 2 bad usage.
     """
     from benchmarks.traffic.engine import ReplayOptions  # noqa: PLC0415
     from benchmarks.traffic.replay import run_replay  # noqa: PLC0415
@@ -157,6 +164,7 @@ def replay(**given: Any) -> None:
         drain_s=given["drain"],
         pushed=given["receipts"] == "webhook",
     )
+    _check_replay_paths(given)
     outputs = {"parties": given["parties"], "report": given["report"], "html": given["html"]}
     outputs |= {"webhook_listen": given["webhook_listen"]}
     try:
@@ -173,3 +181,34 @@ def replay(**given: Any) -> None:
         "clearance_latency_ms",
     ]
     click.echo(json.dumps({key: figures[key] for key in keys}, ensure_ascii=False))
+    problems = replay_problems(figures)
+    if problems:
+        click.echo(f"cebsim replay: {'; '.join(problems)}", err=True)
+        raise SystemExit(1)
+
+
+def _check_replay_paths(given: dict[str, Any]) -> None:
+    """Refuse up front what would only fail after the replay has run (or with a traceback)."""
+    directory, parties = given["directory"], given["parties"]
+    if parties is None and not (directory / "parties.json").is_file():
+        raise click.UsageError(
+            f"{directory} has no parties.json (the senders' API keys): give --parties FILE"
+        )
+    for option in ("report", "html"):
+        path = given[option]
+        if path is not None and not path.parent.is_dir():
+            raise click.UsageError(f"--{option} {path}: the directory {path.parent} does not exist")
+
+
+def replay_problems(figures: dict[str, Any]) -> list[str]:
+    """Why a finished replay did not go as expected, one phrase per reason; empty when it did."""
+    problems = []
+    unexpected = figures["unexpected_outcomes"]["count"]
+    if unexpected:
+        problems.append(f"{unexpected} parcels did not end as the manifest expects")
+    transport = sum(n for code, n in figures["rejected_by_code"].items() if code.startswith("transport:"))
+    if transport:
+        problems.append(f"{transport} messages got no answer (transport errors)")
+    if not figures["accepted"]:
+        problems.append("no message was accepted")
+    return problems
