@@ -1,0 +1,87 @@
+"""`cebsim enterprise import`: a bad row is one error line naming it, and nothing is half-imported."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from declarations.identity import Enterprise, Role
+from declarations.store.enterprises import EnterpriseRegistry
+from declarations.store.migrate import open_store
+from gateway.cli import main
+from gateway.signature import KeyKind, issue_identity
+
+NOW = datetime(2026, 11, 11, tzinfo=UTC)
+IDENTITY = issue_identity(
+    "3301960002", "杭州某支付", not_before=NOW, not_after=NOW + timedelta(days=90), kind=KeyKind.SM2
+)
+
+
+def party(code: str, **changes: Any) -> dict[str, Any]:
+    row = {"code": code, "name": f"企业{code}", "roles": ["platform"], "dxp_id": f"DXPENT{code}"}
+    return row | {"api_key": f"cebsim_{code}{'k' * 32}"} | changes
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cebsim.db'}"
+
+
+def run_import(tmp_path: Path, db: str, *rows: dict[str, Any]) -> Result:
+    path = tmp_path / "parties.json"
+    path.write_text(json.dumps({"parties": list(rows)}), encoding="utf-8")
+    return CliRunner().invoke(main, ["enterprise", "import", str(path), "--db", db])
+
+
+def registered(db: str) -> list[str]:
+    return [found.code for found in EnterpriseRegistry(open_store(db)).all()]
+
+
+@pytest.mark.parametrize(
+    ("roles", "named"),
+    [(["wizard"], "'wizard' is not a valid Role"), ("platform", "roles must be a list of role names")],
+)
+def test_a_bad_role_is_one_error_line_naming_the_row_and_nothing_is_registered(
+    tmp_path: Path, db: str, roles: Any, named: str
+) -> None:
+    result = run_import(tmp_path, db, party("3301960001"), party("3301960002", roles=roles))
+    assert result.exit_code == 1
+    (line,) = result.output.splitlines()
+    assert line.startswith("Error: ")
+    assert "row 2 (3301960002)" in line
+    assert named in line
+    assert registered(db) == []  # not even the good first row
+
+
+def test_a_bad_certificate_leaves_its_enterprise_unregistered_so_a_fixed_file_imports_it(
+    tmp_path: Path, db: str
+) -> None:
+    broken = "-----BEGIN CERTIFICATE-----\nbm9wZQ==\n-----END CERTIFICATE-----\n"
+    refused = run_import(tmp_path, db, party("3301960002", certificate_pem=broken))
+    assert refused.exit_code == 1
+    assert "row 1 (3301960002): the certificate" in refused.output
+    assert registered(db) == []
+    fixed = party("3301960002", certificate_pem=IDENTITY.certificate_pem.decode())
+    imported = run_import(tmp_path, db, fixed)
+    assert imported.exit_code == 0, imported.output
+    assert "registered 1 of 1" in imported.output
+    (certificate,) = EnterpriseRegistry(open_store(db)).certificates("3301960002")
+    assert certificate.der == IDENTITY.certificate_der
+
+
+def test_a_certificate_of_another_enterprise_is_refused_before_anything_is_written(
+    tmp_path: Path, db: str
+) -> None:
+    registry = EnterpriseRegistry(open_store(db))
+    registry.add(Enterprise("3301960009", "别家", frozenset({Role.PAYMENT}), "DXPENT3301960009"), NOW)
+    registry.add_certificate("3301960009", IDENTITY.certificate_der, IDENTITY.certificate.serial_hex, NOW)
+    pem = IDENTITY.certificate_pem.decode()
+    result = run_import(tmp_path, db, party("3301960001"), party("3301960002", certificate_pem=pem))
+    assert result.exit_code == 1
+    assert "row 2 (3301960002): its certificate is registered to 3301960009" in result.output
+    assert registered(db) == ["3301960009"]
