@@ -120,6 +120,13 @@ def _check_transfer(enterprise: Enterprise, base_transfer: Mapping[str, str | No
             path="BaseTransfer/dxpId",
             code="-10102",
         )
+    if "senderId" in base_transfer and base_transfer["senderId"] != enterprise.dxp_id:
+        return Refusal(
+            "own-code",
+            f"DxpMsg TransInfo/SenderId {base_transfer['senderId']!r} is not the sender's DXP id",
+            path="DxpMsg/TransInfo/SenderId",
+            code="-10102",
+        )
     return None
 
 

@@ -25,7 +25,7 @@ from declarations.store.enterprises import EnterpriseRegistry
 from gateway.intake.acceptor import Acceptor, Outcome
 from gateway.intake.answers import NOT_XML, SCHEMA_INVALID, Answer, FormatAnswer, Problem, ReceiptAnswer
 from gateway.intake.code_lists import code_list_violations
-from gateway.intake.envelope import EnvelopeError, cop_msg_id, is_dxp, unwrap
+from gateway.intake.envelope import EnvelopeError, cop_msg_id, is_dxp, mismatched_type, sender_id, unwrap
 from gateway.recent import ApiKeys, Recent
 from gateway.signature import SignatureCheck, verify_message
 from schemas.loader import SchemaRegistry, Violation
@@ -60,6 +60,7 @@ class _Parsed:
     root: etree._Element
     original: bytes
     cop_msg_id: str
+    sender_id: str | None = None  # a DxpMsg's TransInfo/SenderId
 
 
 class IntakeService:
@@ -96,7 +97,7 @@ class IntakeService:
         message = _decoded(parsed, verdict.message_type)
         if not isinstance(message, CebMessage):
             return message
-        refusal = self._checked(enterprise, message, parsed.root)
+        refusal = self._checked(enterprise, message, parsed)
         if refusal is not None:
             return refusal
         raw = parsed.original if len(message.documents) == 1 else None
@@ -148,30 +149,38 @@ class IntakeService:
             )
         if not is_dxp(root):
             return _Parsed(root, body, "")
-        verdict = self._schemas.validate_tree(root)
+        return self._unwrapped(root, body)
+
+    def _unwrapped(self, root: etree._Element, body: bytes) -> _Parsed | Answer:
+        """The CEB message a DxpMsg carries, or a CEB900 naming what is wrong with the envelope."""
         envelope = _Parsed(root, body, cop_msg_id(root))
+        verdict = self._schemas.validate_tree(root)
         if not verdict.valid:
             return _format(SCHEMA_INVALID, "DxpMsg", envelope, verdict.violations)
         try:
             inner = unwrap(root)
-            return _Parsed(parse(inner, self._limits), inner, envelope.cop_msg_id)
+            carried = _Parsed(parse(inner, self._limits), inner, envelope.cop_msg_id, sender_id(root))
         except EnvelopeError as exc:
-            return _format(SCHEMA_INVALID, "DxpMsg", envelope, (Violation(0, exc.path, exc.message),))
+            return _format(SCHEMA_INVALID, "DxpMsg", envelope, (Violation(exc.line, exc.path, exc.message),))
         except XmlInputError as exc:
             return _format(
                 NOT_XML, "DxpMsg", envelope, (Violation(exc.line, "/dxp:DxpMsg/dxp:Data", exc.message),)
             )
+        mismatch = mismatched_type(root, carried.root)
+        return carried if mismatch is None else _format(SCHEMA_INVALID, "DxpMsg", envelope, (mismatch,))
 
-    def _checked(self, enterprise: Enterprise, message: CebMessage, root: etree._Element) -> Answer | None:
+    def _checked(self, enterprise: Enterprise, message: CebMessage, parsed: _Parsed) -> Answer | None:
         transfer = message.base_transfer
         base = {
             "copCode": transfer.cop_code if transfer else None,
             "dxpId": transfer.dxp_id if transfer else None,
         }
+        if parsed.sender_id is not None:
+            base["senderId"] = parsed.sender_id
         refusal = authorise(enterprise, message.message_type, base, [codes_of(d) for d in message.documents])
         if refusal is not None:
             return _refused(message, refusal, self._clock)
-        if refusal := self._signature(enterprise, message, root):
+        if refusal := self._signature(enterprise, message, parsed.root):
             return _refused(message, refusal, self._clock)
         return None
 

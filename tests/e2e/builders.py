@@ -180,14 +180,22 @@ def modified(document: Versioned, **head: Any) -> Versioned:
     return replace(document, head=replace(document.head, **({"guid": new_guid()} | head)))
 
 
-def dxp_envelope(inner: bytes, sender: Firm, *, data: str | None = None) -> bytes:
-    """A terminal-node DxpMsg carrying `inner` base64-encoded in Data (or `data` as given)."""
+def dxp_envelope(
+    inner: bytes,
+    sender: Firm,
+    *,
+    data: str | None = None,
+    sender_id: str | None = None,
+    msg_type: str = "CEB311Message",
+) -> bytes:
+    """A terminal-node DxpMsg carrying `inner` base64-encoded in Data (or `data` as given), from
+    `sender`'s DXP id (or `sender_id`), its TransInfo/MsgType `msg_type`."""
     encoded = data if data is not None else base64.b64encode(inner).decode()
     return (
         f'<?xml version="1.0" encoding="UTF-8"?><DxpMsg xmlns="{DXP_NS}" ver="1.0">'
-        f"<TransInfo><CopMsgId>{new_guid()}</CopMsgId><SenderId>{sender.dxp_id}</SenderId>"
+        f"<TransInfo><CopMsgId>{new_guid()}</CopMsgId><SenderId>{sender_id or sender.dxp_id}</SenderId>"
         f"<ReceiverIds><ReceiverId>DXPEDCCEB0000002</ReceiverId></ReceiverIds>"
-        f"<CreatTime>2026-03-08T11:27:01</CreatTime><MsgType>CEB311Message</MsgType></TransInfo>"
+        f"<CreatTime>2026-03-08T11:27:01</CreatTime><MsgType>{msg_type}</MsgType></TransInfo>"
         f"<Data>{encoded}</Data></DxpMsg>"
     ).encode()
 

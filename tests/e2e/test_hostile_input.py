@@ -15,7 +15,7 @@ import pytest
 from declarations.codec import parse_message
 from declarations.domain.customs_documents import FormatReceipt
 from schemas.loader import validate
-from tests.e2e.builders import CEB_NS, Firm, dxp_envelope, order
+from tests.e2e.builders import CEB_NS, Firm, dxp_envelope, order, receipts
 from tests.e2e.conftest import MAX_BODY_BYTES, Gateway
 
 ROOT = f'<ceb:CEB311Message xmlns:ceb="{CEB_NS}" guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0">'
@@ -181,6 +181,38 @@ def test_a_valid_order_in_a_dxp_envelope_is_accepted(shared_gateway: Gateway) ->
     )
 
     assert answer.status_code == 202, answer.text
+
+
+def test_a_dxp_envelope_from_another_enterprises_dxp_id_is_refused(shared_gateway: Gateway) -> None:
+    shop, rival = shared_gateway.shop, shared_gateway.rival
+    before = shared_gateway.stored()
+
+    answer = shared_gateway.post(dxp_envelope(valid_order(shop), shop, sender_id=rival.dxp_id), shop)
+
+    assert (answer.status_code, answer.headers["X-Cebsim-Rule"]) == (403, "own-code")
+    (receipt,) = receipts(answer)
+    assert receipt.return_status == "-10102"
+    assert f"TransInfo/SenderId '{rival.dxp_id}'" in receipt.return_info
+    assert shared_gateway.stored() == before
+
+
+def test_a_dxp_envelope_whose_msg_type_is_not_the_message_it_carries_is_a_format_error(
+    shared_gateway: Gateway,
+) -> None:
+    shop = shared_gateway.shop
+    before = shared_gateway.stored()
+
+    answer = shared_gateway.post(
+        dxp_envelope(valid_order(shop), shop, msg_type="CEB411Message"), shop, json=True
+    )
+
+    assert answer.status_code == 400
+    (violation,) = answer.json()["violations"]
+    assert violation["path"] == "/dxp:DxpMsg/dxp:TransInfo/dxp:MsgType"
+    assert (
+        violation["message"] == "MsgType 'CEB411Message' does not name the message in Data, a CEB311Message"
+    )
+    assert shared_gateway.stored() == before
 
 
 def chunks(size: int, chunk: int = 8192) -> Iterator[bytes]:
