@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,10 @@ from declarations.store.enterprises import MIN_GIVEN_KEY, EnterpriseRegistry, pa
 from declarations.store.migrate import open_store
 
 DEFAULT_DB = "sqlite:///var/cebsim.db"
+# a customs registration code (digits and capitals, like 3301964J31), or a unified social credit
+# code (GB 32100: its alphabet has no I, O, S, V or Z; the check character is not verified)
+ENTERPRISE_CODE = re.compile(r"[0-9A-Z]{10}|[0-9A-HJ-NPQRTUWXY]{18}")
+CODE_FORMAT = "a 10-character customs code (digits and capital letters) or an 18-character USCC"
 db_option = click.option(
     "--db",
     default=lambda: os.environ.get("CEBSIM_DB", DEFAULT_DB),
@@ -67,7 +72,7 @@ def enterprise() -> None:
 
 
 @enterprise.command("add")
-@click.option("--code", required=True, help="Customs registration code (10-digit code or 18-char USCC).")
+@click.option("--code", required=True, help="Customs registration code (10-char code or 18-char USCC).")
 @click.option("--name", required=True, help="Registered name.")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--dxp-id", default=None, help="DXP user id (default: DXPENT + the code's last 10 characters).")
@@ -75,6 +80,8 @@ def enterprise() -> None:
 @click.option("--json", "as_json", is_flag=True, help='Print {"code": ..., "api_key": ...}.')
 def add(code: str, name: str, roles: tuple[str, ...], dxp_id: str | None, db: str, as_json: bool) -> None:
     """Register an enterprise and print its API key (shown once; only its hash is stored)."""
+    if not ENTERPRISE_CODE.fullmatch(code):  # here, not in a callback: a bad --role is named first
+        raise click.BadParameter(f"{code!r} is not {CODE_FORMAT}", param_hint="'--code'")
     new = Enterprise(code, name, parse_roles(roles), dxp_id or f"DXPENT{code[-10:]}")
     try:
         api_key = registry(db).add(new, now())
@@ -235,7 +242,10 @@ def webhook(code: str, url: str, db: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def webhooks(code: str, db: str, as_json: bool) -> None:
     """List an enterprise's live webhooks (their secrets are not shown again)."""
-    hooks = registry(db).webhooks(code)
+    enterprises = registry(db)
+    if enterprises.get(code) is None:  # as `keys` and `certs` say, not an empty list
+        raise click.ClickException(f"enterprise {code} is not registered")
+    hooks = enterprises.webhooks(code)
     if as_json:
         click.echo(json.dumps([{"id": h.id, "url": h.url} for h in hooks]))
         return
@@ -319,6 +329,8 @@ def _check_fields(row: dict[str, Any]) -> None:
         wrong.append("certificate_pem")
     if wrong:
         raise RequestError(f"{', '.join(wrong)} must be a string")
+    if not ENTERPRISE_CODE.fullmatch(row["code"]):
+        raise RequestError(f"code is not {CODE_FORMAT}")
     roles = row["roles"]
     if not roles or not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise RequestError(f'roles must be a list of role names, like ["platform"], not {roles!r}')

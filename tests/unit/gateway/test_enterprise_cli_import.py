@@ -85,3 +85,10 @@ def test_a_certificate_of_another_enterprise_is_refused_before_anything_is_writt
     assert result.exit_code == 1
     assert "row 2 (3301960002): its certificate is registered to 3301960009" in result.output
     assert registered(db) == ["3301960009"]
+
+
+def test_a_code_of_neither_documented_form_is_refused_as_add_refuses_it(tmp_path: Path, db: str) -> None:
+    result = run_import(tmp_path, db, party("33019600"))
+    assert result.exit_code == 1
+    assert "row 1 (33019600): code is not a 10-character customs code" in result.output
+    assert registered(db) == []
