@@ -43,7 +43,7 @@ DIRECTORY = click.Path(file_okay=False, path_type=Path)
     "--export-share", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="With --flow mixed."
 )
 @click.option("--parties", "party_counts", default="2,3,2,2,2", show_default=True,
-              help="Platforms,e-commerce,payment,logistics,agents.")  # fmt: skip
+              help="Five positive counts: platforms,e-commerce,payment,logistics,agents.")  # fmt: skip
 @click.option(
     "--mismatch", multiple=True, metavar="RULE=RATE", help="Per matching rule id, e.g. weights=0.01."
 )
@@ -56,6 +56,9 @@ DIRECTORY = click.Path(file_okay=False, path_type=Path)
 @click.option("--duplicates", type=click.FloatRange(0, 1), default=0.0, help="Rate of resent messages.")
 @click.option("--modifications", type=click.FloatRange(0, 1), default=0.0, help="Rate of appType=2 orders.")
 @click.option("--out-of-order", type=click.FloatRange(0, 1), default=0.0, help="Rate of shuffled arrival.")
+@click.option("--overwrite", is_flag=True,
+              help="Into a non-empty --out: remove the traffic, manifest, parties and identities an "
+              "earlier generate wrote there first (without it a non-empty --out is refused).")  # fmt: skip
 def generate(**given: Any) -> None:
     """Generate seeded, deterministic CEB traffic, its manifest and parties.json.
 
@@ -66,18 +69,26 @@ def generate(**given: Any) -> None:
     from dataclasses import asdict  # noqa: PLC0415
 
     from benchmarks.traffic.generator import generate as run  # noqa: PLC0415
+    from benchmarks.traffic.output import clear_earlier  # noqa: PLC0415
     from benchmarks.traffic.progress import GenerateProgress  # noqa: PLC0415
 
     try:
         config = _config(given)
     except (TypeError, ValueError) as exc:
         raise click.UsageError(str(exc)) from exc
+    out: Path = given["out"]
+    if out.is_dir() and any(out.iterdir()):
+        if not given["overwrite"]:
+            raise click.UsageError(f"--out {out} is not empty: give --overwrite to replace its traffic")
+        clear_earlier(out)
     with GenerateProgress(config.parcels, signed=config.sign) as progress:
         summary = run(config, given["out"], progress.update)
     click.echo(json.dumps({"out": str(given["out"])} | asdict(summary)))
 
 
 def _config(given: dict[str, Any]) -> Any:
+    from dataclasses import fields  # noqa: PLC0415
+
     from benchmarks.traffic.config import (  # noqa: PLC0415
         Flow,
         GenerateConfig,
@@ -87,7 +98,7 @@ def _config(given: dict[str, Any]) -> Any:
         parse_rate_pairs,
     )
 
-    counts = PartyCounts(*(int(n) for n in given["party_counts"].split(",")))
+    counts = PartyCounts(*_party_counts(given["party_counts"], len(fields(PartyCounts))))
     knobs = (
         "over_annual",
         "over_single",
@@ -112,6 +123,17 @@ def _config(given: dict[str, Any]) -> Any:
         parties=counts,
         rates=rates,
     )
+
+
+def _party_counts(text: str, expected: int) -> list[int]:
+    """`--parties 2,3,2,2,2`: exactly `expected` positive whole numbers, else ValueError."""
+    values = [value.strip() for value in text.split(",")]
+    if len(values) != expected or not all(v.isascii() and v.isdigit() and int(v) > 0 for v in values):
+        raise ValueError(
+            f"--parties takes {expected} positive whole numbers (platforms,e-commerce,payment,"
+            f"logistics,agents), like 2,3,2,2,2, not {text!r}"
+        )
+    return [int(value) for value in values]
 
 
 @click.command()

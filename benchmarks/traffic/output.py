@@ -6,6 +6,8 @@ DIR/traffic.jsonl                            or one line per message:
 DIR/manifest.jsonl                           one line per parcel (see `manifest_line`)
 DIR/parties.json, DIR/identities/            the senders (`parties`)
 DIR/generate.json                            what was asked and how long it took
+
+`clear_earlier(DIR)` removes these (and nothing else), for `cebsim generate --overwrite`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ MESSAGES_DIR = "messages"
 TRAFFIC_FILE = "traffic.jsonl"
 MANIFEST_FILE = "manifest.jsonl"
 BUFFER = 1 << 20
+# what one `generate` writes into its directory, as file names and patterns
+OWNED_FILES = (TRAFFIC_FILE, MANIFEST_FILE, "parties.json", "generate.json")
+OWNED_PATTERNS = (f"{MESSAGES_DIR}/*.xml", "identities/*.pem")
 
 
 class Sink(Protocol):
@@ -73,3 +78,13 @@ class Manifest:
 
 def sink_for(out: Path, form: str) -> Sink:
     return JsonLines(out) if form == "jsonl" else XmlDirectory(out)
+
+
+def clear_earlier(out: Path) -> None:
+    """Remove the files an earlier generate wrote into `out`, so that none of its traffic is mixed
+    with the next one's (an XML directory of fewer messages would keep the old ones after it)."""
+    for name in OWNED_FILES:
+        (out / name).unlink(missing_ok=True)
+    for pattern in OWNED_PATTERNS:
+        for path in out.glob(pattern):
+            path.unlink()
