@@ -64,7 +64,7 @@ def format_json(answer: FormatAnswer, now: datetime) -> dict[str, Any]:
         "return_status": receipt.return_status,
         "return_time": _stamp(receipt.return_time),
         "ori_message_type": receipt.ori_message_type,
-        "ori_cop_msg_id": answer.ori_cop_msg_id,
+        "ori_cop_msg_id": receipt.ori_cop_msg_id,  # as in the XML receipt: "-" when there was none
         "violations": [{"line": v.line, "path": v.path, "message": v.message} for v in answer.violations],
     }
 

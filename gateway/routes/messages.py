@@ -16,10 +16,12 @@ from gateway.intake.answers import Answer, FormatAnswer, Problem, ReceiptAnswer
 from gateway.intake.render import format_json, format_xml, problem_json, receipt_json, receipt_xml
 from gateway.intake.service import Admitted, IntakeService
 from gateway.openapi_examples import MESSAGE_EXAMPLES, RESPONSES
+from gateway.routes.negotiation import preferred
 from gateway.runtime import Runtime
 
 PATH = "/ceb/messages"
 XML_TYPES = ("application/xml", "text/xml")
+ANSWER_TYPES = ("application/xml", "application/json", "text/xml")  # XML unless JSON is preferred
 ACCEPT_TIMEOUT_S = 60.0
 HEADER_PARAMETERS = [
     {"name": "Authorization", "in": "header", "required": True, "schema": {"type": "string"},
@@ -120,7 +122,7 @@ async def answer_message(runtime: Runtime, headers: Headers, stream: AsyncIterat
     # headers read directly: FastAPI's per-request parameter resolution cost ~0.3 ms here
     content_type, authorization = headers.get("content-type"), headers.get("authorization")
     accept = headers.get("accept")
-    wants_json = "application/json" in (accept or "")
+    wants_json = preferred(accept, ANSWER_TYPES) == "application/json"
     media = (content_type or "").split(";")[0].strip().lower()
     if media not in XML_TYPES:
         problem = Problem(

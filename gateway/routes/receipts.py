@@ -15,12 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from declarations.errors import RequestError
 from declarations.store.receipts import MAX_PAGE, ReceiptPage, ReceiptStore, StoredReceipt
 from gateway.auth import Caller
+from gateway.routes.negotiation import preferred
 from gateway.routes.paths import MAX_CURSOR, whole_number
 from gateway.runtime import Runtime
 
 DEFAULT_LIMIT = 100
 MAX_WAIT_S = 30
 XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
+FEED_TYPES = ("application/json", "application/xml", "text/xml")  # JSON unless XML is preferred
 router = APIRouter(tags=["receipts"])
 
 
@@ -119,7 +121,7 @@ async def get_receipts(
         "X-Next-Cursor": str(page.next_cursor),
         "Link": f'</ceb/receipts?after={page.next_cursor}&limit={size}>; rel="next"',
     }
-    if "xml" in (accept or "") and "json" not in (accept or ""):
+    if preferred(accept, FEED_TYPES) != "application/json":
         return Response(feed_xml(page), media_type="application/xml", headers=headers)
     body = {"receipts": [receipt_json(r) for r in page.receipts], "next_cursor": page.next_cursor}
     return JSONResponse(body, headers=headers)

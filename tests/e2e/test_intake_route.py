@@ -15,6 +15,8 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
+from declarations.codec import parse_message
+from declarations.domain.customs_documents import FormatReceipt
 from gateway.app import GatewayApp
 from gateway.routes import messages
 from tests.e2e.builders import Firm, order
@@ -93,3 +95,32 @@ def _spy(serve: Any, calls: list[int]) -> Any:
         await serve(*args)
 
     return spied
+
+
+@pytest.mark.parametrize(
+    ("accept", "answered"),
+    [
+        ("APPLICATION/JSON", "application/json"),
+        ("application/json;q=0.1, application/xml", "application/xml"),
+        ("application/json, text/plain, */*", "application/json"),
+        ("*/*", "application/xml"),
+    ],
+)
+def test_the_answer_takes_the_format_the_accept_header_ranks_highest(
+    lenient_gateway: Gateway, accept: str, answered: str
+) -> None:
+    shop = lenient_gateway.shop
+    answer = lenient_gateway.post(shop.message("CEB311", [order(shop)]), shop, headers={"Accept": accept})
+    assert answer.status_code == 202
+    assert answer.headers["content-type"].startswith(answered)
+
+
+def test_a_format_receipt_names_the_same_original_cop_msg_id_in_xml_and_json(
+    lenient_gateway: Gateway,
+) -> None:
+    shop = lenient_gateway.shop
+    as_xml = lenient_gateway.post(b"<ceb:CEB311Message", shop)
+    as_json = lenient_gateway.post(b"<ceb:CEB311Message", shop, json=True)
+    (receipt,) = parse_message(as_xml.content).documents
+    assert isinstance(receipt, FormatReceipt)
+    assert as_json.json()["ori_cop_msg_id"] == receipt.ori_cop_msg_id == "-"
