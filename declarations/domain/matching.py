@@ -15,14 +15,20 @@ state and sends later versions there too (`declarations.stages.matching`).
 **Life of a set.** Documents wait until all four are present, then every rule runs:
 - all hold → `DocumentStored` (120) for order, payment, waybill and `ListMatched`; the set is
   matched and frozen: modifications and deletions are refused (-301011 style), identical
-  redeliveries are ignored, so no 120 is ever sent twice or after a terminal status;
+  redeliveries are ignored, so no 120 is ever sent twice or after a terminal status. One thing
+  still enters: a new list (appType 1), which the gateway lets through only when the list before
+  it failed (§4.5: "if the previous attempt was rejected, a new submission is allowed and replaces
+  it"), e.g. refused by review for a purchase limit. It is matched against the three, and goes on
+  to review alone (`ListMatched`), or is answered by the rule it breaks; review refuses it
+  (-621004) if the list before it was concluded after all;
 - some fail → one `ListMismatched` per rule; that list version is answered (terminal) and dropped,
   the other three stay and wait for a corrected list (or a modification of theirs).
 A window (`MatchPolicy.window`, simulated time) starts with the first document of an open set;
 `tick` after the deadline emits `MatchTimedOut` naming what is missing and drops the list.
 
 **appType** (§4.5): 1 new (refused while a different version is stored), 2 modify (needs a stored
-version, not older by appTime), 3 delete (same conditions; the set waits again).
+version, not older by appTime), 3 delete (same conditions; the set waits again). An order is not
+modified or deleted once its list is declared (-301011, "declared"), matched or not.
 
 | kind | duplicate | no target | after matching | older appTime |
 |---|---|---|---|---|
@@ -138,6 +144,9 @@ def match(
         return state, (refusal,)
     if head.app_type == "3":
         return _put(state, slot, None, state.deadline), (DocumentWithdrawn(KINDS[slot]),)
+    if state.matched:  # a list declared again after review refused it: the set is matched already
+        closed = state.closed | {current} if isinstance(current, InventoryList | ExportList) else state.closed
+        return _evaluate(_put(MatchState(state.documents, True, None, closed), slot, document, None), policy)
     deadline = state.deadline or now + policy.window
     return _evaluate(_put(state, slot, document, deadline), policy)
 
@@ -156,14 +165,23 @@ def _refusal(
     state: MatchState, slot: int, current: MatchDocument | None, head: Header
 ) -> DocumentRefused | None:
     kind = KINDS[slot]
+    reason = _reason(state, kind, current, head)
+    return None if reason is None else _refused(kind, reason, current)
+
+
+def _reason(state: MatchState, kind: Kind, current: MatchDocument | None, head: Header) -> str | None:
+    """Why the set cannot take this version (a reason of `REFUSALS`), or None when it can."""
     if head.app_type == "1":
-        return None if current is None else _refused(kind, "duplicate", current)
+        # a list after a matched one: the gateway lets it in only if that one was refused (review)
+        return None if current is None or (state.matched and kind is LIST) else "duplicate"
     if state.matched:
-        return _refused(kind, "matched", current)
+        return "matched"
+    if kind is ORDER and state.documents[3] is not None:
+        return "declared"  # §4.5: an order is not changed once its list is declared (-301011)
     if current is None:
-        return _refused(kind, "no_target", current)
+        return "no_target"
     if head.app_time < header(current).app_time:
-        return _refused(kind, "stale", current)
+        return "stale"
     return None
 
 
@@ -182,7 +200,7 @@ def _put(
 def _drop_list(state: MatchState, deadline: datetime | None) -> MatchState:
     order, payment, waybill, inventory = state.documents
     closed = state.closed | {inventory} if isinstance(inventory, InventoryList | ExportList) else state.closed
-    return MatchState((order, payment, waybill, None), False, deadline, closed)
+    return MatchState((order, payment, waybill, None), state.matched, deadline, closed)
 
 
 def _evaluate(state: MatchState, policy: MatchPolicy) -> tuple[MatchState, tuple[MatchEvent, ...]]:
@@ -199,7 +217,10 @@ def _evaluate(state: MatchState, policy: MatchPolicy) -> tuple[MatchState, tuple
             failures.append(ListMismatched(rule.id, rule.code, info))
     if failures:
         return _drop_list(state, state.deadline), tuple(failures)
-    return MatchState(state.documents, True, None, state.closed), _matched(state.documents)
+    matched = MatchState(state.documents, True, None, state.closed)
+    if state.matched:  # the order, payment and waybill have had their 120: only the new list goes on
+        return matched, _matched(state.documents)[3:]
+    return matched, _matched(state.documents)
 
 
 def _complete(documents: Slots) -> ImportSet | ExportSet | None:

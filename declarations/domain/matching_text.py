@@ -88,7 +88,13 @@ KEYS = {
 EXPORT_KEYS = KEYS | {Kind.PAYMENT: "收款单[orderNo+ebcCode]"}
 
 REFUSALS: dict[Kind, dict[str, int]] = {
-    Kind.ORDER: {"duplicate": -301010, "no_target": -301009, "matched": -301011, "stale": -301014},
+    Kind.ORDER: {
+        "duplicate": -301010,
+        "no_target": -301009,
+        "matched": -301011,
+        "stale": -301014,
+        "declared": -301011,
+    },
     Kind.PAYMENT: {"duplicate": -401007, "no_target": -401009, "matched": -401011, "stale": -401012},
     Kind.WAYBILL: {"duplicate": -504015, "no_target": -504009, "matched": -504011, "stale": -505016},
     Kind.LIST: {"duplicate": -621004, "no_target": -621042, "matched": -621011, "stale": -621055},
@@ -97,6 +103,7 @@ _REFUSAL_TEXT = {
     "duplicate": "已存在相同编号的{name}",
     "no_target": "{name}不存在，无法完成变更或删除",
     "matched": "{name}已被清单申报（三单对碰已通过），不能变更或删除",
+    "declared": "{name}已被清单申报，不能变更或删除",
     "stale": "接收报文为旧报文数据，不做处理",
 }
 _LIST_REFUSAL_TEXT = {

@@ -16,7 +16,8 @@ A matched import list (`MatchedList`: the list and the customs serial the shell 
 
 Statuses of one list follow `RANK` strictly (120 < 399 < 300 < 500 < outcome < 899): the
 lifecycle order, not the numbers. A redelivered list (same guid) changes nothing; a list id seen
-before is reviewed again only if its last answer was a rejection before 399 (a corrected resubmission).
+before is reviewed again only if its last answer was a rejection before 399 (a corrected
+resubmission); after a 399 another version is refused -621004.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ RANK: dict[int, int] = {
     100: 5,
 }
 RANK[899] = 6
+ALREADY_DECLARED = -621004  # a new list for an order whose list customs concluded (§4.5)
 OUTCOMES = frozenset({800, 501, 502, 503, 599, 700, 100})
 GIVES_QUOTA_BACK = frozenset({100, 700})
 STATUS_TEXT = {
@@ -147,8 +149,10 @@ def review(
     inventory = matched.inventory
     key = list_id(inventory)
     seen = state.lists.get(key)
-    if seen is not None and (seen.guid == inventory.head.guid or seen.invt_no is not None):
-        return state, ()  # a redelivery, or a list customs already concluded
+    if seen is not None and seen.guid == inventory.head.guid:
+        return state, ()  # a redelivery
+    if seen is not None and seen.invt_no is not None:  # customs concluded the list before this one
+        return state, (ReceiptDue(ALREADY_DECLARED, f"清单已经申报过，请勿重复申报[invtNo={seen.invt_no}]"),)
     refusal = _off_list(inventory, policy.positive_list)
     if refusal is not None:
         return _rejected(state, inventory, 100, refusal)

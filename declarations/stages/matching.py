@@ -120,9 +120,14 @@ class MatchingLogic:
         before: MatchState = state if isinstance(state, MatchState) else EMPTY
         after, events = match(before, participant, now, self._policy)
         outputs = self._outputs(before, after, participant, events, now, received=record.value)
-        if not events and isinstance(document, InventoryList | ExportList) and after.matched:
-            outputs += (_matched_output(document, record.value),)  # redelivered: review ignores repeats
         _, _, waybill, listed = after.documents
+        if (
+            not events
+            and after.matched
+            and isinstance(listed, InventoryList | ExportList)
+            and listed == participant
+        ):
+            outputs += (_matched_output(listed, record.value),)  # redelivered: review ignores repeats
         if isinstance(participant, ExportList) and listed == participant and waybill is None:
             outputs += (_link_output(participant),)  # fetch the waybill the list names
         return Step(after, outputs, after.deadline if not after.matched else None)

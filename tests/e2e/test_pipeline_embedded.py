@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,12 +14,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from declarations.domain.documents import Document
+from declarations.domain.import_lists import InventoryList
 from declarations.identity import Enterprise, Role
 from declarations.store.tables import documents, receipts
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.signature import KeyKind, SigningIdentity, issue_identity
-from tests.e2e.parcels import guid_of, message, parcel
+from tests.e2e.parcels import guid_of, message, new_guid, parcel
 
 CODE = "1105910159"  # the builders' codes: one enterprise that holds every role
 BUYER = "130681199001010011"
@@ -105,3 +107,28 @@ def test_a_payment_that_disagrees_with_the_order_gets_the_list_rejected_with_the
             sa.select(receipts.c.return_info).where(receipts.c.return_status == "-621106")
         ).scalar_one()
     assert "amountPaid=1.00" in info
+
+
+def test_a_list_refused_in_review_may_be_declared_again_corrected_and_is_then_released(
+    embedded: Embedded,
+) -> None:
+    """§4.5: after a rejected list "a new submission is allowed and replaces it". Here the list
+    named an HS code off the positive list (100); declared again with the right one, it goes
+    through matching again (the order, payment and waybill are kept, not answered twice) and
+    review, to 899. Matching refused it before (-621004), the set being matched already."""
+    documents_ = parcel(CODE, BUYER)
+    inventory = documents_["CEB621"]
+    assert isinstance(inventory, InventoryList)
+    wrong = replace(inventory, lines=tuple(replace(line, gcode="9301000000") for line in inventory.lines))
+    for code in ("CEB311", "CEB411", "CEB511"):
+        assert embedded.send(code, documents_[code]) == 202
+    assert embedded.send("CEB621", wrong) == 202
+    assert embedded.wait_for("CEB621", guid_of(wrong), "100") == ["CEB622:2", "CEB622:120", "CEB622:100"]
+
+    later = inventory.head.app_time + timedelta(minutes=5)
+    corrected = replace(inventory, head=replace(inventory.head, guid=new_guid(), app_time=later))
+    assert embedded.send("CEB621", corrected) == 202
+    trail = embedded.wait_for("CEB621", guid_of(corrected), "899")
+    assert trail == ["CEB622:2", "CEB622:120", "CEB622:399", "CEB622:800", "CEB622:899", "CEB816:1"]
+    for code, answer in (("CEB311", "CEB312"), ("CEB411", "CEB412"), ("CEB511", "CEB512")):
+        assert embedded.trail(code, guid_of(documents_[code])) == [f"{answer}:2", f"{answer}:120"]

@@ -19,6 +19,7 @@ from declarations.domain.events import (
     ListMismatched,
     MatchTimedOut,
 )
+from declarations.domain.import_lists import InventoryList
 from declarations.domain.matching import EMPTY, MatchDocument, match, order_key, tick
 from declarations.domain.matching_rules import MatchPolicy
 from tests.unit.codec.builders import (
@@ -204,3 +205,48 @@ def test_no_document_gets_120_twice_whatever_arrives_after_matching() -> None:
         events.extend(more)
     stored = Counter(event.kind for event in events if isinstance(event, DocumentStored))
     assert stored == Counter({Kind.ORDER: 1, Kind.PAYMENT: 1, Kind.WAYBILL: 1})
+
+
+def new_list(guid: str, currency: str = "142") -> InventoryList:
+    head = replace(make_inventory_list().head, guid=guid, app_time=LATER, currency=currency)
+    return make_inventory_list(head=head)
+
+
+def test_a_new_list_after_a_matched_one_goes_to_review_alone() -> None:
+    """§4.5: after a refused list (review: a limit, the positive list) a new one is allowed and
+    replaces it. The gateway lets a new list through only then; the order, payment and waybill
+    keep their one 120."""
+    state, _ = feed(CONSISTENT)
+    again = new_list("LIST-2")
+    state, events = match(state, again, LATER)
+    assert events == (ListMatched(again, "逻辑校验通过[orderNo=order20240308001,ebcCode=1105910159]"),)
+    assert state.matched
+    assert state.documents[3] is again
+    assert match(state, CONSISTENT[3], LATER) == (state, ())  # the list it replaced, redelivered
+
+
+def test_a_new_list_after_a_matched_one_is_held_to_the_rules_and_the_set_stays_matched() -> None:
+    state, _ = feed(CONSISTENT)
+    state, events = match(state, new_list("LIST-2", currency="502"), LATER)
+    assert [type(event) for event in events] == [ListMismatched]
+    assert state.matched
+    assert state.documents[3] is None
+    (refused,) = match(state, modified_order(), LATER)[1]
+    assert isinstance(refused, DocumentRefused)
+    assert refused.code == -301011  # still frozen
+    fixed = new_list("LIST-3")
+    _, events = match(state, fixed, LATER)
+    assert [type(event) for event in events] == [ListMatched]
+
+
+def test_an_order_is_not_modified_or_deleted_once_its_list_is_declared() -> None:
+    """§4.5: "Orders cannot be changed once their list has been declared (-301011)", matched or not."""
+    state, _ = feed((make_order(), make_payment(), make_inventory_list()))  # the waybill still to come
+    refused = DocumentRefused(Kind.ORDER, -301011, "订单已被清单申报，不能变更或删除")
+    assert match(state, modified_order(note="x"), LATER) == (state, (refused,))
+    deleted = make_order(head=make_order_head(app_type="3", app_time=LATER))
+    assert match(state, deleted, LATER) == (state, (refused,))
+    payment_changed = make_payment(app_type="2", app_time=LATER, note="x")
+    order, _, waybill, listed = state.documents
+    changed = replace(state, documents=(order, payment_changed, waybill, listed))
+    assert match(state, payment_changed, LATER) == (changed, ())  # orders only

@@ -122,6 +122,15 @@ def test_a_list_rejected_before_399_may_come_back_corrected() -> None:
     assert statuses(events) == [120, 399, 800, 899]
 
 
+def test_another_list_after_one_customs_concluded_is_refused_as_declared_already() -> None:
+    """Matching passes a new list on to review only after a refused one; were that list concluded
+    after all (399 and on), the new one is answered -621004, and nothing else changes."""
+    state, _ = review(ReviewState(), priced_list("100"), NOW, POLICY)
+    after, events = review(state, priced_list("200", guid="G2"), NOW, POLICY)
+    assert events == (ReceiptDue(-621004, "清单已经申报过，请勿重复申报[invtNo=51412024I000000007]"),)
+    assert after == state
+
+
 @pytest.mark.parametrize(
     ("decision", "expected"),
     [
