@@ -9,9 +9,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+    from gateway.settings import Settings
 
 T = TypeVar("T")
 RETRY_S = 2.0  # between start-up attempts while a dependency cannot be reached
@@ -58,18 +63,17 @@ def serve(
     import uvicorn
 
     from declarations.store.engine import shown_url
-    from gateway import logs
     from gateway.app import create_app
     from gateway.heap import freeze_startup_heap
     from gateway.metrics import SHARED_DIR
     from gateway.runtime import build_runtime
-    from gateway.settings import Settings
 
     given = {"bus": bus, "kafka": kafka, "db": db, "host": host, "port": port}
     overrides: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
     if demo:
         overrides.setdefault("require_signatures", False)
-    settings = Settings(**overrides)  # the environment fills in what the command line leaves out
+    settings = load_settings(overrides)  # the environment fills in what the command line leaves out
+    log_level = configure_logging()
     if workers > 1:
         _check_workers(settings, demo)
     click.echo(
@@ -81,7 +85,7 @@ def serve(
     # one access line per request from `cebsim.access` (never a body or a key), text or JSON;
     # uvicorn's own access log would repeat it, and its other lines go through our handler too
     served: dict[str, Any] = {"host": settings.host, "port": settings.port, "access_log": False,
-                              "log_config": None, "log_level": logs.configure().lower()}  # fmt: skip
+                              "log_config": None, "log_level": log_level.lower()}  # fmt: skip
     if workers > 1:
         _unless_unavailable(_prepare_shared, settings)
         os.environ.update(_environment(settings))  # each process rebuilds the same settings from it
@@ -95,6 +99,42 @@ def serve(
     app = create_app(settings, runtime)
     freeze_startup_heap()
     uvicorn.run(app, **served)
+
+
+def load_settings(overrides: dict[str, Any]) -> Settings:
+    """Settings from the command line's `overrides` and the CEBSIM_ variables, or one error line
+    naming each bad one (the option when it came from the command line, else the variable) and
+    what it may be, with the database URL checked before anything is started."""
+    from pydantic import ValidationError
+
+    from gateway.enterprise_cli import check_database_url
+    from gateway.settings import Settings
+
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        problems = [_problem(error, overrides) for error in exc.errors()]
+        raise click.ClickException("; ".join(problems)) from exc
+    check_database_url(settings.db, "--db" if "db" in overrides else "CEBSIM_DB")
+    return settings
+
+
+def _problem(error: ErrorDetails, overrides: dict[str, Any]) -> str:
+    """One pydantic error as `CEBSIM_PORT: input should be a valid integer, ..., not 'abc'`."""
+    name = str(error["loc"][0]) if error["loc"] else ""
+    where = f"--{name.replace('_', '-')}" if name in overrides else f"CEBSIM_{name.upper()}"
+    message = error["msg"]
+    return f"{where}: {message[:1].lower()}{message[1:]}, not {error['input']!r}"
+
+
+def configure_logging() -> str:
+    """`logs.configure()`, its level; a bad CEBSIM_LOG_LEVEL or CEBSIM_LOG_FORMAT is one error line."""
+    from gateway import logs
+
+    try:
+        return logs.configure()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _unless_unavailable(start: Callable[[Any], T], settings: Any) -> T:

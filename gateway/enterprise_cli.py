@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from declarations.errors import CebsimError, DependencyError, RequestError
 from declarations.identity import Enterprise, Role
+from declarations.store.engine import shown_url
 from declarations.store.enterprises import MIN_GIVEN_KEY, EnterpriseRegistry, parse_roles
 from declarations.store.migrate import open_store
 
@@ -48,10 +49,33 @@ db_option = click.option(
 
 def store(db: str) -> sa.Engine:
     """The migrated database, or a one-line error when it cannot be reached."""
+    check_database_url(db, "--db")
     try:
         return open_store(db)
     except DependencyError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def check_database_url(url: str, name: str) -> None:
+    """A one-line error naming the option or variable `name` unless cebsim can open `url` (else
+    SQLAlchemy raises NoSuchModuleError or ImportError deep inside the command)."""
+    if not _opens(url):
+        raise click.ClickException(
+            f"{name} is not a database URL cebsim can open ({shown_url(url)}): "
+            "give sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
+        )
+
+
+def _opens(url: str) -> bool:
+    """A SQLite or PostgreSQL URL whose driver is installed."""
+    try:
+        parsed = sa.engine.make_url(url)
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            return False
+        parsed.get_dialect().import_dbapi()
+    except (sa.exc.ArgumentError, ImportError):  # NoSuchModuleError is an ArgumentError
+        return False
+    return True
 
 
 def registry(db: str) -> EnterpriseRegistry:

@@ -75,10 +75,17 @@ class JsonFormatter(TextFormatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def configure() -> str:
-    """Configure the root logger once, from CEBSIM_LOG_LEVEL and CEBSIM_LOG_FORMAT; the level."""
+    """Configure the root logger once, from CEBSIM_LOG_LEVEL and CEBSIM_LOG_FORMAT; the level.
+
+    ValueError naming the variable when either is not one of its values (the commands print it)."""
     level = os.environ.get("CEBSIM_LOG_LEVEL", "INFO").upper()
     shape = os.environ.get("CEBSIM_LOG_FORMAT", "text").lower()
+    if level not in LEVELS:
+        raise ValueError(f"CEBSIM_LOG_LEVEL must be one of {', '.join(LEVELS)}, not {level!r}")
     if shape not in {"text", "json"}:
         raise ValueError(f"CEBSIM_LOG_FORMAT must be text or json, not {shape!r}")
     handler = logging.StreamHandler()

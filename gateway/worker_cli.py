@@ -37,13 +37,14 @@ def worker(stage: str, kafka: str | None, db: str | None, partitions: int | None
     from declarations.clock import SystemClock
     from declarations.stages.pipeline import Pipeline, PipelinePolicy, build_stage
     from declarations.store.engine import shown_url
-    from gateway import logs
+    from gateway.cli import configure_logging, load_settings
     from gateway.heap import freeze_startup_heap
-    from gateway.settings import Settings
 
     given: dict[str, Any] = {"kafka": kafka, "db": db, "partitions": partitions}
-    settings = Settings(bus="kafka", **{key: value for key, value in given.items() if value is not None})
-    logs.configure()
+    settings = load_settings(
+        {"bus": "kafka"} | {key: value for key, value in given.items() if value is not None}
+    )
+    configure_logging()
     stopped = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stopped.set())
