@@ -99,6 +99,8 @@ REFUSALS: dict[Kind, dict[str, int]] = {
     Kind.WAYBILL: {"duplicate": -504015, "no_target": -504009, "matched": -504011, "stale": -505016},
     Kind.LIST: {"duplicate": -621004, "no_target": -621042, "matched": -621011, "stale": -621055},
 }
+# a version answered with one of these was never taken: the version before it is still in effect
+NOT_TAKEN = frozenset(str(code) for codes in REFUSALS.values() for code in codes.values())
 _REFUSAL_TEXT = {
     "duplicate": "已存在相同编号的{name}",
     "no_target": "{name}不存在，无法完成变更或删除",

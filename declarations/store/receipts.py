@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from declarations import receipt_status
 from declarations.codec import build
+from declarations.domain.matching_text import NOT_TAKEN
 from declarations.errors import RequestError, StoreUnavailableError
 from declarations.intake import receipt_type
 from declarations.store.counters import insert_for, lock_counter
@@ -168,6 +169,7 @@ class ReceiptStore:
                 documents.update().where(documents.c.id == sa.bindparam("document_id")),
                 [{"document_id": i, "status": s} for i, s in moved.items()],
             )
+            _reinstate(conn, sorted(i for i, s in moved.items() if s in NOT_TAKEN))
         if rows:
             lock_receipt_writers(conn)
             result.inserted = _insert_new(conn, list(rows.values()))
@@ -188,6 +190,34 @@ class ReceiptStore:
                 rule="receipt-document-unknown",
             )
         return document
+
+
+def _reinstate(conn: sa.Connection, refused: list[int]) -> None:
+    """Versions a stage refused (`NOT_TAKEN`: a modification after the list was declared, a stale
+    or duplicate one) stop being current, and the version they would have replaced is current
+    again: the query API shows the version in effect, and the gateway judges the next version
+    against it (a new order after a refused modification is a duplicate, as matching says)."""
+    c = documents.c
+    for document_id in refused:
+        row = conn.execute(
+            sa.select(c.message_type, c.business_key).where(c.id == document_id, c.current.is_(True))
+        ).first()
+        if row is None:
+            continue
+        earlier = conn.execute(
+            sa.select(c.id)
+            .where(
+                c.message_type == row.message_type,
+                c.business_key == row.business_key,
+                c.id < document_id,
+                c.status.not_in(sorted(NOT_TAKEN)),
+            )
+            .order_by(c.id.desc())
+            .limit(1)
+        ).scalar()
+        if earlier is not None:
+            conn.execute(documents.update().where(c.id == document_id).values(current=False))
+            conn.execute(documents.update().where(c.id == earlier).values(current=True))
 
 
 def _row(document: StoredDocument, item: RecordedReceipt) -> dict[str, object]:

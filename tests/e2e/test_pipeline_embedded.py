@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from declarations.domain.documents import Document
 from declarations.domain.import_lists import InventoryList
+from declarations.domain.import_trade import Order
 from declarations.identity import Enterprise, Role
 from declarations.store.tables import documents, receipts
 from gateway.app import create_app
@@ -132,3 +133,28 @@ def test_a_list_refused_in_review_may_be_declared_again_corrected_and_is_then_re
     assert trail == ["CEB622:2", "CEB622:120", "CEB622:399", "CEB622:800", "CEB622:899", "CEB816:1"]
     for code, answer in (("CEB311", "CEB312"), ("CEB411", "CEB412"), ("CEB511", "CEB512")):
         assert embedded.trail(code, guid_of(documents_[code])) == [f"{answer}:2", f"{answer}:120"]
+
+
+def test_a_version_matching_refused_leaves_the_one_before_it_current(embedded: Embedded) -> None:
+    """An order modified after its list was declared is refused (-301011) by matching, after the
+    gateway stored it: the order before it is current again, in the store and for the gateway,
+    which then answers a new order with that number as the duplicate it is."""
+    documents_ = parcel(CODE, BUYER)
+    order = documents_["CEB311"]
+    assert isinstance(order, Order)
+    for code in ("CEB311", "CEB621"):
+        assert embedded.send(code, documents_[code]) == 202
+    later = order.head.app_time + timedelta(minutes=5)
+    changed = replace(
+        order, head=replace(order.head, guid=new_guid(), app_type="2", app_time=later, note="x")
+    )
+    assert embedded.send("CEB311", changed) == 202
+    assert embedded.wait_for("CEB311", guid_of(changed), "-301011") == ["CEB312:2", "CEB312:-301011"]
+
+    with embedded.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(documents.c.guid, documents.c.current).where(documents.c.message_type == "CEB311")
+        ).all()
+    assert dict(rows) == {guid_of(order): True, guid_of(changed): False}
+    again = replace(order, head=replace(order.head, guid=new_guid(), app_time=later + timedelta(minutes=1)))
+    assert embedded.send("CEB311", again) == 409  # -301010 at the gateway, as matching would answer
