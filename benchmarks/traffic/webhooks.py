@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from benchmarks.traffic.raw_http import RawHttpClient
 from declarations.codec import parse_message
@@ -43,6 +43,7 @@ class WebhookReceipts:
         self._server: asyncio.Server | None = None
         self._secrets: dict[str, str] = {}
         self._ids: dict[str, int] = {}
+        self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}  # open, by handler
         self.delivered = 0
         self.refused = 0
 
@@ -70,8 +71,17 @@ class WebhookReceipts:
         self._ids.clear()
         if self._server is not None:
             self._server.close()
+            await self._close_connections()
             await self._server.wait_closed()
             self._server = None
+
+    async def _close_connections(self) -> None:
+        """Close the connections the simulator keeps alive and let their handlers end. A handler
+        still waiting for a request when asyncio.run cancels it at the end is printed by Python
+        3.11 as an 'Exception in callback ... CancelledError' traceback."""
+        for writer in self._connections.values():
+            writer.close()  # the handler's read ends (IncompleteReadError) and it returns
+        await asyncio.gather(*self._connections, return_exceptions=True)
 
     async def _register(self, code: str) -> None:
         try:
@@ -93,6 +103,8 @@ class WebhookReceipts:
         self._secrets[code], self._ids[code] = body["secret"], int(body["id"])
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = cast(asyncio.Task[None], asyncio.current_task())  # start_server runs each in a task
+        self._connections[handler] = writer
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -111,6 +123,7 @@ class WebhookReceipts:
             pass
         finally:
             writer.close()
+            del self._connections[handler]
 
     def _receive(self, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
         code = path.removeprefix("/hook/")

@@ -74,3 +74,26 @@ def test_a_simulator_that_cannot_be_reached_is_a_clear_error_and_the_receiver_st
         assert hooks._server is None
 
     asyncio.run(scenario())
+
+
+def test_the_receiver_closes_the_connections_kept_alive_when_it_stops() -> None:
+    """The simulator keeps its delivery connections open: left to asyncio.run's final cancel, each
+    waiting handler was printed as an 'Exception in callback ... CancelledError' traceback."""
+
+    async def scenario() -> tuple[bytes, list[dict[str, Any]]]:
+        troubles: list[dict[str, Any]] = []
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: troubles.append(context))
+        hooks = WebhookReceipts(RawHttpClient("http://127.0.0.1:9", 1), {}, print)
+        async with hooks:
+            host, port = hooks.url("S1").removeprefix("http://").split("/")[0].split(":")
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(b"POST /hook/S1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+            await reader.readuntil(b"\r\n\r\n")  # answered; the connection stays open
+        after = await asyncio.wait_for(reader.read(), timeout=2)  # b"": the receiver closed it
+        writer.close()
+        await writer.wait_closed()
+        return after, troubles
+
+    after, troubles = asyncio.run(scenario())
+    assert after == b""
+    assert troubles == []
