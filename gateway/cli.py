@@ -244,6 +244,9 @@ _register_subcommands()
 @click.option("--code", help="With --new-identity: the enterprise's customs code (cert serialNumber).")
 @click.option("--name", help="With --new-identity: the enterprise's name (cert CN and O).")
 @click.option("--days", type=int, default=365, show_default=True, help="With --new-identity: validity.")
+@click.option(
+    "--overwrite", is_flag=True, help="With --new-identity: replace a key.pem and cert.pem already there."
+)
 def sign(
     file: Path | None,
     key: Path | None,
@@ -254,6 +257,7 @@ def sign(
     code: str | None,
     name: str | None,
     days: int,
+    overwrite: bool,
 ) -> None:
     """Sign a CEB message as the China E-port expects (enveloped XML-DSig; nothing else changes).
 
@@ -268,5 +272,18 @@ def sign(
 
     from gateway.signature.command import SignRequest, run_sign
 
+    if new_identity is not None and not overwrite:
+        _refuse_to_replace(new_identity)
     request = SignRequest(file, key, cert, algorithm, out, new_identity, code, name, days)
     sys.exit(run_sign(request, datetime.now(UTC), sys.stdout.buffer, sys.stderr))
+
+
+def _refuse_to_replace(directory: Path) -> None:
+    """Exit 1 if `--new-identity DIR` would overwrite a key (whose certificate may be registered)."""
+    existing = [str(path) for path in (directory / "key.pem", directory / "cert.pem") if path.exists()]
+    if existing:
+        sys.stderr.write(
+            f"cebsim sign: {' and '.join(existing)} already there; give --overwrite to replace them, "
+            "or another folder\n"
+        )
+        sys.exit(1)
