@@ -24,7 +24,9 @@ state and sends later versions there too (`declarations.stages.matching`).
 - some fail → one `ListMismatched` per rule; that list version is answered (terminal) and dropped,
   the other three stay and wait for a corrected list (or a modification of theirs).
 A window (`MatchPolicy.window`, simulated time) starts with the first document of an open set;
-`tick` after the deadline emits `MatchTimedOut` naming what is missing and drops the list.
+`tick` after the deadline emits `MatchTimedOut` naming what is missing. The shell answers the
+list with it (100), which is dropped and the others wait for a new list; without a list, every
+document present is answered, and all are dropped: after a 100 each may be declared again (§4.5).
 
 **appType** (§4.5): 1 new (refused while a different version is stored), 2 modify (needs a stored
 version, not older by appTime), 3 delete (same conditions; the set waits again). An order is not
@@ -95,7 +97,7 @@ class MatchState:
     documents: Slots = (None, None, None, None)
     matched: bool = False
     deadline: datetime | None = None
-    closed: frozenset[AnyList] = frozenset()  # list versions already answered with a rejection
+    closed: frozenset[MatchDocument] = frozenset()  # versions answered with a rejection, dropped
 
 
 EMPTY = MatchState()
@@ -158,6 +160,9 @@ def tick(state: MatchState, now: datetime) -> tuple[MatchState, tuple[MatchEvent
     documents = state.documents
     missing = tuple(kind for kind, document in zip(KINDS, documents, strict=True) if document is None)
     event = MatchTimedOut(missing, TIMED_OUT, missing_text(missing, documents))
+    if documents[3] is None:  # no list to answer: the documents present are answered 100, and done
+        answered = frozenset(document for document in documents if document is not None)
+        return MatchState(closed=state.closed | answered), (event,)
     return _drop_list(state, deadline=None), (event,)
 
 

@@ -136,6 +136,26 @@ def test_a_new_list_after_a_timeout_matches_with_the_documents_kept() -> None:
     assert isinstance(events[-1], ListMatched)
 
 
+def test_without_a_list_every_document_is_answered_at_the_timeout_and_may_be_declared_again() -> None:
+    """The stage answers each document present with 100; they are done, not kept to be matched
+    (and answered 120) later. §4.5: after a 100 a new submission is allowed."""
+    first = (make_order(), make_payment(), make_waybill())
+    state, _ = feed(first)
+    state, (event,) = tick(state, NOW + WINDOW)
+    assert isinstance(event, MatchTimedOut)
+    assert event.missing == (Kind.LIST,)
+    assert state.documents == (None, None, None, None)
+    assert feed(first, state, NOW + WINDOW) == (state, [])  # the answered versions, redelivered
+    again = (
+        make_order(head=make_order_head(guid="O-2", app_time=LATER)),
+        make_payment(guid="P-2", app_time=LATER),
+        make_waybill(guid="W-2", app_time=LATER),
+        make_inventory_list(),
+    )
+    _, events = feed(again, state, LATER)
+    assert [type(event) for event in events] == [DocumentStored] * 3 + [ListMatched]
+
+
 def test_the_window_is_a_policy() -> None:
     state, _ = feed((make_order(),), policy=MatchPolicy(window=timedelta(minutes=1)))
     event = tick(state, NOW + timedelta(minutes=1))[1][0]
