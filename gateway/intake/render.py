@@ -36,8 +36,18 @@ def _stamp(at: datetime) -> str:
 
 
 def format_info(answer: FormatAnswer) -> str:
+    """The violations in one returnInfo of at most MAX_INFO characters: as many whole violations
+    as fit, then how many were left out (the JSON answer lists every one the validator reported)."""
     lines = [f"line {v.line} {v.path}: {v.message}" for v in answer.violations]
-    return _cut("; ".join(lines) or "message refused", MAX_INFO)
+    text = "; ".join(lines)
+    if len(text) <= MAX_INFO:
+        return text or "message refused"
+    for shown in range(len(lines) - 1, 0, -1):
+        head = "; ".join(lines[:shown])
+        note = f"; ... and {len(lines) - shown} more (Accept: application/json lists them all)"
+        if len(head) + len(note) <= MAX_INFO:
+            return head + note
+    return _cut(lines[0], MAX_INFO)  # a single violation longer than a returnInfo may be
 
 
 def format_receipt(answer: FormatAnswer, now: datetime) -> FormatReceipt:
