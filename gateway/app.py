@@ -58,7 +58,41 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(ObserveMiddleware, runtime=runtime)
     _operations(app, runtime)
     app.serve_messages_beside(runtime)
+    _document_errors_as_answered(app)
     return app
+
+
+ERROR_ANSWER = {
+    "description": "A bad request, answered in this API's error shape, naming the rule it broke",
+    "content": {
+        "application/json": {
+            "example": {"error": {"status": 400, "rule": "receipts-cursor", "code": "",
+                                  "message": "after must be a receipt cursor (an integer ≥ 0), not 'x'"}}
+        }
+    },
+}  # fmt: skip
+
+
+def _document_errors_as_answered(app: FastAPI) -> None:
+    """FastAPI documents a 422 with its validation errors on every route with parameters, but the
+    routes read their parameters themselves and answer 400 `{"error": {status, rule, code,
+    message}}` (`gateway.problems`): the schema says so instead."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault("400", ERROR_ANSWER)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(unused, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_environment() -> FastAPI:

@@ -6,8 +6,14 @@ certificate where the schema requires a signature); they are not the official sa
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from declarations.domain.messages import CHINA_STANDARD_TIME
+from gateway.intake.answers import SCHEMA_INVALID, FormatAnswer
+from gateway.intake.render import format_xml
+from schemas.loader import validate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "schemas" / "examples"
 FAMILIES = {
@@ -16,6 +22,11 @@ FAMILIES = {
     "CEB511Message": "Waybill (物流运单), sent by a logistics firm",
     "CEB621Message": "Import list (进口清单), signed (SM2/SM3), by an e-commerce enterprise or its agent",
 }
+WHOSE = (
+    " — in the codes of an example enterprise (1105910159); `make run` writes the order with the "
+    "demo platform's codes, ready to post with its key, to var/demo/"
+)
+BROKEN_ORDER_TIME = "<ceb:appTime>20240308112701</ceb:appTime>"
 
 
 def _example(name: str, summary: str) -> dict[str, Any]:
@@ -23,7 +34,17 @@ def _example(name: str, summary: str) -> dict[str, Any]:
     return {"summary": summary, "value": path.read_text(encoding="utf-8") if path.exists() else ""}
 
 
-MESSAGE_EXAMPLES = {name: _example(name, summary) for name, summary in FAMILIES.items()}
+def format_receipt_example() -> str:
+    """The 400 answer to the example order with an appTime that is not 14 digits, as the gateway
+    renders it (so the example cannot drift from the answer)."""
+    order = (EXAMPLES / "CEB311Message.xml").read_bytes()
+    broken = order.replace(BROKEN_ORDER_TIME.encode(), b"<ceb:appTime>2024-03-08</ceb:appTime>", 1)
+    verdict = validate(broken)
+    answer = FormatAnswer(SCHEMA_INVALID, "CEB311Message", "-", verdict.violations, broken)
+    return format_xml(answer, datetime(2024, 3, 8, 11, 27, 2, 345000, tzinfo=CHINA_STANDARD_TIME)).decode()
+
+
+MESSAGE_EXAMPLES = {name: _example(name, summary + WHOSE) for name, summary in FAMILIES.items()}
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {
@@ -32,7 +53,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     400: {
         "description": "Not well-formed or schema-invalid: a CEB900 format receipt listing every violation",
-        "content": {"application/xml": {"example": _example("CEB900Message", "")["value"]}},
+        "content": {"application/xml": {"example": format_receipt_example()}},
     },
     401: {"description": "Missing or unknown API key"},
     403: {"description": "Role, own-code or signature rule broken: receipts with the negative code"},

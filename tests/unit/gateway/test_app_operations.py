@@ -11,10 +11,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from declarations.codec import parse_message
+from declarations.domain.customs_documents import FormatReceipt
 from declarations.identity import Enterprise, Role
 from gateway.app import create_app
 from gateway.cli import main
 from gateway.settings import Settings
+from schemas.loader import validate
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "schemas" / "examples"
 
@@ -104,3 +107,21 @@ def test_a_failed_acceptance_is_503_with_retry_after_and_leaves_no_unread_future
     assert answer.status_code == 503
     assert answer.headers["Retry-After"]
     assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
+
+
+def test_the_openapi_schema_documents_the_errors_the_routes_answer(tmp_path: Path) -> None:
+    """No 422 (FastAPI's validation answer, which these routes never give), a 400 in this API's
+    error shape instead, and a 400 example for POST /ceb/messages that is the gateway's own CEB900."""
+    with TestClient(create_app(Settings(db=f"sqlite:///{tmp_path / 'cebsim.db'}"))) as client:
+        schema = client.get("/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "422" not in operation["responses"], (method, path)
+    assert schema["paths"]["/ceb/receipts"]["get"]["responses"]["400"]["content"]["application/json"]
+    example = schema["paths"]["/ceb/messages"]["post"]["responses"]["400"]["content"]["application/xml"]
+    verdict = validate(example["example"].encode())
+    assert (verdict.message_type, verdict.valid) == ("CEB900", True)
+    (receipt,) = parse_message(example["example"].encode()).documents
+    assert isinstance(receipt, FormatReceipt)
+    assert receipt.return_status == "-0002"
+    assert receipt.return_info.startswith("line 7 /ceb:CEB311Message/ceb:Order/ceb:OrderHead/ceb:appTime")
