@@ -16,6 +16,7 @@ rejection by customs are events. The stage shell turns them into receipts and bu
 | `TaxAssessed(tax_bill)` | review | CEB816 with status 1 |
 | `ListReleased(list_id, invt_no)` | review | publishes `cebsim.lists.released` |
 | `ListRejected(list_id, code, info)` | review | records the rejection (its receipt is a `ReceiptDue`) |
+| `TaxVoided(list_guid, tax_status)` | review (cancellation) | CEB818 with status 3, for the released list |
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from declarations.domain.customs_documents import TaxBill
+from declarations.domain.customs_documents import TaxBill, TaxBillStatus
 from declarations.domain.export_lists import ExportList
 from declarations.domain.import_lists import InventoryList
 
@@ -135,4 +136,13 @@ class ListRejected:
     info: str
 
 
-ReviewEvent = ReceiptDue | ListReviewed | TaxAssessed | ListReleased | ListRejected
+@dataclass(frozen=True, slots=True)
+class TaxVoided:
+    """A released list was cancelled: its tax bill is void (CEB818, status 3), sent for the list
+    version `list_guid` customs released."""
+
+    list_guid: str
+    tax_status: TaxBillStatus
+
+
+ReviewEvent = ReceiptDue | ListReviewed | TaxAssessed | ListReleased | ListRejected | TaxVoided

@@ -118,11 +118,13 @@ class MatchedList:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """The last receipt of a list (by list id) and the guid of the version that got it."""
+    """The last receipt of a list (by list id) and the guid of the version that got it;
+    `cancelled` once a cancellation (CEB623) of the released list succeeded (`cancellation`)."""
 
     guid: str
     status: int
     invt_no: str | None = None
+    cancelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,7 @@ def review(
     ledger, decided = _conclude(ledger, inventory, key, invt_no, decision, now=now, assessment=assessment)
     events = (STORED, ReceiptDue(399, STATUS_TEXT[399], invt_no), ListReviewed(key, invt_no), *decided)
     progress = Progress(inventory.head.guid, decision.statuses[-1], invt_no)
-    return ReviewState(ledger, _with(state.lists, key, progress)), events
+    return ReviewState(ledger, with_progress(state.lists, key, progress)), events
 
 
 def _conclude(
@@ -208,7 +210,8 @@ def _rejected(
     """Refused before 399: the list may come back corrected (no invtNo was given)."""
     key = list_id(inventory)
     events = (STORED, ReceiptDue(code, info), ListRejected(key, code, info))
-    return ReviewState(state.ledger, _with(state.lists, key, Progress(inventory.head.guid, code))), events
+    progress = Progress(inventory.head.guid, code)
+    return ReviewState(state.ledger, with_progress(state.lists, key, progress)), events
 
 
 def _off_list(inventory: InventoryList, positive_list: PositiveList) -> str | None:
@@ -236,5 +239,5 @@ def _guid(invt_no: str) -> str:
     return f"{invt_no[:8]}-0816-4000-8000-{invt_no[9:]:0>12}"
 
 
-def _with(lists: Mapping[str, Progress], key: str, progress: Progress) -> Mapping[str, Progress]:
+def with_progress(lists: Mapping[str, Progress], key: str, progress: Progress) -> Mapping[str, Progress]:
     return MappingProxyType({**lists, key: progress})

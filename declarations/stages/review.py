@@ -1,6 +1,8 @@
 """The review stage (清单审核): `cebsim.lists.matched` → the list's receipts, tax bill, release.
 
-Keyed by the buyer's id, so one buyer's purchase-limit ledger lives in one partition. Import
+Keyed by the buyer's id, so one buyer's purchase-limit ledger lives in one partition. Matching
+also sends it the cancellations of import lists (CEB623, `declarations.domain.cancellation`),
+which need the list's outcome and give the buyer's quota back. Import
 lists go through `declarations.domain.review`; export lists, which have no buyer or tax, follow
 the export lifecycle 120 → 399 → 800 → 899 here until the customs adapter decides them.
 """
@@ -13,9 +15,10 @@ from typing import Any
 
 from declarations.bus.port import BusRecord
 from declarations.codec import build, parse_recent
-from declarations.domain.events import ListReleased, ReceiptDue, ReviewEvent, TaxAssessed
+from declarations.domain.cancellation import cancel
+from declarations.domain.events import ListReleased, ReceiptDue, ReviewEvent, TaxAssessed, TaxVoided
 from declarations.domain.export_lists import ExportList
-from declarations.domain.import_lists import InventoryList
+from declarations.domain.import_lists import InventoryCancel, InventoryList
 from declarations.domain.rates import (
     DEFAULT_POSITIVE_LIST_FILE,
     DEFAULT_RATES_FILE,
@@ -59,37 +62,45 @@ class ReviewLogic:
         return record.key.decode()
 
     def apply(self, state: Any | None, record: BusRecord, now: datetime) -> Step:
-        inventory = parse_recent(record.value).documents[0]
-        if isinstance(inventory, ExportList):
-            seen, outputs = _export(state or frozenset(), inventory, now)
+        document = parse_recent(record.value).documents[0]
+        if isinstance(document, ExportList):
+            seen, outputs = _export(state or frozenset(), document, now)
             return Step(seen, outputs)
-        if not isinstance(inventory, InventoryList):
-            raise TypeError(f"review takes lists, not {type(inventory).__name__}")
-        if buyer_key(inventory) != self.key(record):
-            raise ValueError("a list routed to another buyer's partition")
-        after, events = review(
-            state or ReviewState(), MatchedList(inventory, serial_of(inventory)), now, self._policy
-        )
-        return Step(after, tuple(_outputs(inventory, events, now)))
+        if not isinstance(document, InventoryList | InventoryCancel):
+            raise TypeError(f"review takes lists and their cancellations, not {type(document).__name__}")
+        if buyer_key(document) != self.key(record):
+            raise ValueError(f"a {type(document).__name__} routed to another buyer's partition")
+        if isinstance(document, InventoryCancel):
+            after, events = cancel(state or ReviewState(), document, now)
+            return Step(after, tuple(_outputs("CEB623", document.guid, events, now)))
+        matched = MatchedList(document, serial_of(document))
+        after, events = review(state or ReviewState(), matched, now, self._policy)
+        return Step(after, tuple(_outputs("CEB621", document.head.guid, events, now, document)))
 
     def tick(self, key: str, state: Any, now: datetime) -> Step:
         return Step(state)
 
 
-def _outputs(inventory: InventoryList, events: tuple[ReviewEvent, ...], now: datetime) -> list[Output]:
-    guid = inventory.head.guid
+def _outputs(
+    document_type: str,
+    guid: str,
+    events: tuple[ReviewEvent, ...],
+    now: datetime,
+    inventory: InventoryList | None = None,
+) -> list[Output]:
+    """The receipts of the document reviewed (`document_type`, `guid`), and what else follows."""
     outputs = []
     for event in events:
         if isinstance(event, ReceiptDue):
-            outputs.append(
-                receipt_output(
-                    ReceiptEvent("CEB621", guid, str(event.status), event.info, now, event.invt_no)
-                )
-            )
+            receipt = ReceiptEvent(document_type, guid, str(event.status), event.info, now, event.invt_no)
+            outputs.append(receipt_output(receipt))
         elif isinstance(event, TaxAssessed):
             xml = build("CEB816", [event.tax_bill])
             outputs.append(message_output(MessageEvent("CEB621", guid, "CEB816", xml)))
-        elif isinstance(event, ListReleased):
+        elif isinstance(event, TaxVoided):  # for the released list, not the cancellation
+            xml = build("CEB818", [event.tax_status])
+            outputs.append(message_output(MessageEvent("CEB621", event.list_guid, "CEB818", xml)))
+        elif isinstance(event, ListReleased) and inventory is not None:
             outputs.append(Output(RELEASED_TOPIC, event.invt_no.encode(), build("CEB621", [inventory])))
     return outputs
 

@@ -22,6 +22,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.signature import KeyKind, SigningIdentity, issue_identity
 from tests.e2e.parcels import guid_of, message, new_guid, parcel
+from tests.unit.codec.builders import make_inventory_cancel
 
 CODE = "1105910159"  # the builders' codes: one enterprise that holds every role
 BUYER = "130681199001010011"
@@ -158,3 +159,26 @@ def test_a_version_matching_refused_leaves_the_one_before_it_current(embedded: E
     assert dict(rows) == {guid_of(order): True, guid_of(changed): False}
     again = replace(order, head=replace(order.head, guid=new_guid(), app_time=later + timedelta(minutes=1)))
     assert embedded.send("CEB311", again) == 409  # -301010 at the gateway, as matching would answer
+
+
+def test_a_released_list_cancelled_is_answered_399_and_its_tax_bill_voided(embedded: Embedded) -> None:
+    """CEB623 goes to review, which knows the list's outcome and the buyer's quota; it was answered
+    120 and 399 whatever it named before, and nothing else happened."""
+    documents_ = parcel(CODE, BUYER)
+    for code in ("CEB311", "CEB411", "CEB511", "CEB621"):
+        assert embedded.send(code, documents_[code]) == 202
+    inventory = documents_["CEB621"]
+    assert isinstance(inventory, InventoryList)
+    embedded.wait_for("CEB621", guid_of(inventory), "899")
+    with embedded.engine.connect() as conn:
+        invt_no = conn.execute(
+            sa.select(documents.c.invt_no).where(documents.c.guid == guid_of(inventory))
+        ).scalar_one()
+
+    unknown = make_inventory_cancel(inventory, guid=new_guid(), invt_no="51412024I999999999")
+    assert embedded.send("CEB623", unknown) == 202
+    assert embedded.wait_for("CEB623", unknown.guid, "-623003") == ["CEB624:2", "CEB624:-623003"]
+    request = make_inventory_cancel(inventory, guid=new_guid(), invt_no=invt_no)
+    assert embedded.send("CEB623", request) == 202
+    assert embedded.wait_for("CEB623", request.guid, "399") == ["CEB624:2", "CEB624:120", "CEB624:399"]
+    assert embedded.wait_for("CEB621", guid_of(inventory), "3")[-2:] == ["CEB816:1", "CEB818:3"]

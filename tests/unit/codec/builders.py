@@ -9,6 +9,7 @@ from typing import Any
 
 from declarations.domain.documents import (
     FormatReceipt,
+    InventoryCancel,
     InventoryList,
     InventoryListHead,
     InventoryListLine,
@@ -221,6 +222,23 @@ RECEIPT_KEYS: dict[str, Any] = {
     "statistics_flag": "A",
     "co_el_no": "COEL0001",
 }
+
+
+def make_inventory_cancel(inventory: InventoryList | None = None, **overrides: Any) -> InventoryCancel:
+    """A cancellation (CEB623) of `inventory` (the builders' list by default), its keys copied."""
+    head = (inventory or make_inventory_list()).head
+    copied = ("customs_code", "order_no", "ebp_code", "ebp_name", "ebc_code", "ebc_name", "logistics_no",
+              "logistics_code", "logistics_name", "buyer_id_type", "buyer_id_number", "buyer_name",
+              "buyer_telephone", "agent_code", "agent_name")  # fmt: skip
+    values: dict[str, Any] = {name: getattr(head, name) for name in copied} | {
+        "guid": "5DE2B1C4-3A2B-4C1D-9E8F-0A1B2C3D4E5F",
+        "app_type": "1",
+        "app_time": NOW,
+        "app_status": "2",
+        "invt_no": "51412024I000000001",
+        "reason": "消费者取消订单",
+    }
+    return InventoryCancel(**(values | overrides))
 
 
 def make_receipt(**overrides: Any) -> Receipt:
