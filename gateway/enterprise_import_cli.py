@@ -35,10 +35,13 @@ def import_parties(parties: Path, db: str) -> None:
         if store.get(row.enterprise.code) is not None:
             click.echo(f"{row.enterprise.code} is already registered; left as it is")
             continue
-        try:
-            store.add(row.enterprise, now(), api_key=row.api_key)
-            if row.certificate is not None:
-                store.add_certificate(row.enterprise.code, row.certificate, row.serial, now())
+        try:  # with its certificate in one transaction: a row fails whole, never half-registered
+            if row.certificate is None:
+                store.add(row.enterprise, now(), api_key=row.api_key)
+            else:
+                store.add_with_certificate(
+                    row.enterprise, row.certificate, row.serial, now(), api_key=row.api_key
+                )
         except CebsimError as exc:
             problem = f"{row.where}: {exc}; the {added} enterprises before it were registered"
             raise click.ClickException(problem) from exc

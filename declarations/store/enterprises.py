@@ -86,30 +86,30 @@ class EnterpriseRegistry:
         `api_key` registers a key chosen by the caller (`cebsim enterprise import` of a generated
         parties.json) instead of a fresh random one; it must be at least 32 characters.
         """
-        if api_key is not None and len(api_key) < MIN_GIVEN_KEY:
-            raise RequestError("a given API key needs at least 32 characters", rule="enterprise-key")
-        if not enterprise.roles:
-            raise RequestError("an enterprise needs at least one role", rule="enterprise-roles")
+        _check_new(enterprise, api_key)
         try:
             with self._engine.begin() as conn:
-                if conn.execute(
-                    sa.select(enterprises.c.code).where(enterprises.c.code == enterprise.code)
-                ).first():
-                    raise RequestError(
-                        f"enterprise {enterprise.code} is already registered", rule="enterprise-unique"
-                    )
-                conn.execute(
-                    enterprises.insert().values(
-                        code=enterprise.code,
-                        name=enterprise.name,
-                        dxp_id=enterprise.dxp_id,
-                        roles=" ".join(sorted(role.value for role in enterprise.roles)),
-                        created_at=now,
-                    )
-                )
-                return self._insert_key(conn, enterprise.code, now, api_key)[1]
+                return self._insert_enterprise(conn, enterprise, now, api_key)
         except sa.exc.OperationalError as exc:
             raise StoreUnavailableError(f"cannot register the enterprise: {exc.orig}") from exc
+
+    def add_with_certificate(
+        self, enterprise: Enterprise, der: bytes, serial: str, now: datetime, *, api_key: str | None = None
+    ) -> tuple[str, str]:
+        """`add` and `add_certificate` in one transaction: the enterprise, its first API key and its
+        signing certificate are registered together or not at all. A failure in between (the
+        database, or a certificate another enterprise registered meanwhile) would otherwise leave the
+        enterprise without it, and `cebsim enterprise import` run again skips it as registered.
+        Returns the API key and the certificate's SHA-256; refuses what `add` and `add_certificate`
+        refuse. One generation bump, as `add` (a new certificate needs none)."""
+        _check_new(enterprise, api_key)
+        try:
+            with self._engine.begin() as conn:
+                given = self._insert_enterprise(conn, enterprise, now, api_key)
+                fingerprint = _insert_certificate(conn, enterprise.code, der, serial, now)
+        except sa.exc.OperationalError as exc:
+            raise StoreUnavailableError(f"cannot register the enterprise: {exc.orig}") from exc
+        return given, fingerprint
 
     def new_key(self, code: str, now: datetime) -> str:
         with self._engine.begin() as conn:
@@ -175,33 +175,9 @@ class EnterpriseRegistry:
         ConflictError `certificate-owner` if another enterprise registered it (naming it); with
         `limit`, ConflictError `certificate-limit` when `code` already has that many.
         """
-        fingerprint = hashlib.sha256(der).hexdigest()
         with self._engine.begin() as conn:
             self._require(conn, code, lock=limit is not None)  # registrations take turns: the limit holds
-            owner = conn.execute(
-                sa.select(certificates.c.enterprise_code).where(certificates.c.fingerprint == fingerprint)
-            ).scalar()
-            if owner is not None and owner != code:
-                raise ConflictError(f"this certificate is registered to {owner}", rule="certificate-owner")
-            if owner is None and limit is not None:
-                held = sa.select(sa.func.count()).where(certificates.c.enterprise_code == code)
-                if conn.execute(held).scalar_one() >= limit:
-                    raise ConflictError(
-                        f"you have {limit} certificates; remove one "
-                        "(DELETE /api/certificates/{sha256}) first",
-                        rule="certificate-limit",
-                    )
-            if owner is None:
-                conn.execute(
-                    certificates.insert().values(
-                        fingerprint=fingerprint,
-                        enterprise_code=code,
-                        serial=serial,
-                        der=der,
-                        created_at=now,
-                    )
-                )
-        return fingerprint
+            return _insert_certificate(conn, code, der, serial, now, limit=limit)
 
     def certificates(self, code: str) -> list[CertificateInfo]:
         """`code`'s signing certificates, oldest first."""
@@ -327,6 +303,25 @@ class EnterpriseRegistry:
                 _changed(conn)
         return bool(stamped)
 
+    def _insert_enterprise(
+        self, conn: sa.Connection, enterprise: Enterprise, now: datetime, api_key: str | None
+    ) -> str:
+        """Store `enterprise` with its first API key (`api_key`, or a new one); returns the key."""
+        if conn.execute(sa.select(enterprises.c.code).where(enterprises.c.code == enterprise.code)).first():
+            raise RequestError(
+                f"enterprise {enterprise.code} is already registered", rule="enterprise-unique"
+            )
+        conn.execute(
+            enterprises.insert().values(
+                code=enterprise.code,
+                name=enterprise.name,
+                dxp_id=enterprise.dxp_id,
+                roles=" ".join(sorted(role.value for role in enterprise.roles)),
+                created_at=now,
+            )
+        )
+        return self._insert_key(conn, enterprise.code, now, api_key)[1]
+
     def _insert_key(
         self, conn: sa.Connection, code: str, now: datetime, given: str | None = None
     ) -> tuple[ApiKeyInfo, str]:
@@ -348,6 +343,41 @@ class EnterpriseRegistry:
         query = sa.select(enterprises.c.code).where(enterprises.c.code == code)
         if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise RequestError(f"enterprise {code} is not registered", rule="enterprise-unknown")
+
+
+def _check_new(enterprise: Enterprise, api_key: str | None) -> None:
+    """What `add` and `add_with_certificate` refuse before they open a transaction."""
+    if api_key is not None and len(api_key) < MIN_GIVEN_KEY:
+        raise RequestError("a given API key needs at least 32 characters", rule="enterprise-key")
+    if not enterprise.roles:
+        raise RequestError("an enterprise needs at least one role", rule="enterprise-roles")
+
+
+def _insert_certificate(
+    conn: sa.Connection, code: str, der: bytes, serial: str, now: datetime, *, limit: int | None = None
+) -> str:
+    """Store `code`'s certificate unless it has it already; its SHA-256. No generation bump: owners
+    of unknown certificates are looked up again until found."""
+    fingerprint = hashlib.sha256(der).hexdigest()
+    owner = conn.execute(
+        sa.select(certificates.c.enterprise_code).where(certificates.c.fingerprint == fingerprint)
+    ).scalar()
+    if owner is not None and owner != code:
+        raise ConflictError(f"this certificate is registered to {owner}", rule="certificate-owner")
+    if owner is None and limit is not None:
+        held = sa.select(sa.func.count()).where(certificates.c.enterprise_code == code)
+        if conn.execute(held).scalar_one() >= limit:
+            raise ConflictError(
+                f"you have {limit} certificates; remove one (DELETE /api/certificates/{{sha256}}) first",
+                rule="certificate-limit",
+            )
+    if owner is None:
+        conn.execute(
+            certificates.insert().values(
+                fingerprint=fingerprint, enterprise_code=code, serial=serial, der=der, created_at=now
+            )
+        )
+    return fingerprint
 
 
 def _changed(conn: sa.Connection) -> None:

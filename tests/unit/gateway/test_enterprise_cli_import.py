@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from declarations.identity import Enterprise, Role
@@ -72,6 +74,7 @@ def test_a_bad_certificate_leaves_its_enterprise_unregistered_so_a_fixed_file_im
     assert "registered 1 of 1" in imported.output
     (certificate,) = EnterpriseRegistry(open_store(db)).certificates("3301960002")
     assert certificate.der == IDENTITY.certificate_der
+    assert EnterpriseRegistry(open_store(db)).generation() == 1  # its key, as `add`; the certificate none
 
 
 def test_a_certificate_of_another_enterprise_is_refused_before_anything_is_written(
@@ -92,3 +95,41 @@ def test_a_code_of_neither_documented_form_is_refused_as_add_refuses_it(tmp_path
     assert result.exit_code == 1
     assert "row 1 (33019600): code is not a 10-character customs code" in result.output
     assert registered(db) == []
+
+
+def test_a_certificate_registered_elsewhere_after_the_check_leaves_its_enterprise_unregistered(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = EnterpriseRegistry(open_store(db))
+    registry.add(Enterprise("3301960009", "别家", frozenset({Role.PAYMENT}), "DXPENT3301960009"), NOW)
+    registry.add_certificate("3301960009", IDENTITY.certificate_der, IDENTITY.certificate.serial_hex, NOW)
+    # the import's check ran before another import registered the certificate: only the write sees it
+    monkeypatch.setattr(EnterpriseRegistry, "certificate_owner", lambda self, fingerprint: None)
+    pem = IDENTITY.certificate_pem.decode()
+    result = run_import(tmp_path, db, party("3301960001"), party("3301960002", certificate_pem=pem))
+    assert result.exit_code == 1
+    assert "row 2 (3301960002): this certificate is registered to 3301960009" in result.output
+    assert "the 1 enterprises before it were registered" in result.output
+    assert registered(db) == ["3301960001", "3301960009"]  # not 3301960002 without its certificate
+
+
+def test_a_database_failure_at_the_certificate_leaves_its_enterprise_unregistered(
+    tmp_path: Path, db: str
+) -> None:
+    def fail_certificate_insert(*args: Any) -> None:
+        if args[2].startswith("INSERT INTO certificates"):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", fail_certificate_insert)
+    try:
+        result = run_import(
+            tmp_path, db, party("3301960002", certificate_pem=IDENTITY.certificate_pem.decode())
+        )
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", fail_certificate_insert)
+    assert result.exit_code == 1
+    assert registered(db) == []
+    assert result.output == (  # one line, not SQLAlchemy's traceback
+        f"Error: {tmp_path / 'parties.json'} row 1 (3301960002): cannot register the enterprise: "
+        "disk I/O error; the 0 enterprises before it were registered\n"
+    )
