@@ -40,19 +40,22 @@ def cancel(
         return state, (ReceiptDue(ALREADY_CANCELLED, f"清单已申请撤销，请勿重复申请{named}"),)
     if seen.status not in CANCELLABLE:
         return state, (ReceiptDue(NOT_CANCELLABLE, f"清单状态[{seen.status}]不允许撤销{named}"),)
-    void = TaxBillStatus(
-        guid=f"{request.invt_no[:8]}-0818-4000-8000-{request.invt_no[9:]:0>12}",
-        return_time=now,
-        invt_no=request.invt_no,
-        tax_no=f"{request.invt_no}01",  # as the CEB816 gave it (`tax.tax_bill`)
-        status=BILL_VOID,
-    )
-    after = ReviewState(
-        release(state.ledger, key), with_progress(state.lists, key, replace(seen, cancelled=True))
-    )
+    lists = with_progress(state.lists, key, replace(seen, cancelled=True))
     events = (
         ReceiptDue(120, "逻辑校验通过"),
         ReceiptDue(399, f"撤销成功{named}", request.invt_no),
-        TaxVoided(seen.guid, void),
+        TaxVoided(seen.guid, void_bill(request.invt_no, now)),
     )
-    return after, events
+    return ReviewState(release(state.ledger, key), lists), events
+
+
+def void_bill(invt_no: str, now: datetime) -> TaxBillStatus:
+    """CEB818 status 3 for the list's tax bill (its taxNo as `tax.tax_bill` gave it), with a guid
+    derived from the invtNo (as the bill's), so that a replay yields the same message."""
+    return TaxBillStatus(
+        guid=f"{invt_no[:8]}-0818-4000-8000-{invt_no[9:]:0>12}",
+        return_time=now,
+        invt_no=invt_no,
+        tax_no=f"{invt_no}01",
+        status=BILL_VOID,
+    )

@@ -4,7 +4,7 @@ Limits (财关税〔2018〕49号): ≤ 5,000 CNY per transaction, ≤ 26,000 CNY
 A reservation is keyed by the list (`list_id`), so a redelivered list is counted once, and a list
 reserved again with another amount (a corrected resubmission) replaces its earlier amount. A
 refusal leaves the ledger as it was. `release` restores the quota after a cancellation, a return
-or a rejection; releasing an unknown list changes nothing.
+or a rejection, and `give_back` part of it after a partial return; an unknown list changes nothing.
 
 `single_item=True` lets a value above the single limit through (the indivisible single item,
 taxed at full rates by the review), still counted against the annual limit.
@@ -73,6 +73,19 @@ def release(ledger: Ledger, list_id: str) -> Ledger:
     entries = {key: value for key, value in ledger.entries.items() if key != list_id}
     totals = dict(ledger.totals)
     totals[(entry.buyer, entry.year)] = totals[(entry.buyer, entry.year)] - entry.amount
+    return Ledger(MappingProxyType(entries), MappingProxyType(totals))
+
+
+def give_back(ledger: Ledger, list_id: str, amount: Decimal) -> Ledger:
+    """Give part of the list's amount back to its buyer's year (a return of some of its goods);
+    all of it gives the entry up, as `release` does. An unknown list changes nothing."""
+    entry = ledger.entries.get(list_id)
+    if entry is None:
+        return ledger
+    if amount >= entry.amount:
+        return release(ledger, list_id)
+    entries = {**ledger.entries, list_id: Entry(entry.buyer, entry.year, entry.amount - amount)}
+    totals = {**ledger.totals, (entry.buyer, entry.year): ledger.totals[(entry.buyer, entry.year)] - amount}
     return Ledger(MappingProxyType(entries), MappingProxyType(totals))
 
 

@@ -23,7 +23,7 @@ resubmission); after a 399 another version is refused -621004.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -36,7 +36,7 @@ from declarations.domain.events import (
     ReviewEvent,
     TaxAssessed,
 )
-from declarations.domain.import_lists import InventoryList
+from declarations.domain.import_lists import InventoryList, InventoryListLine
 from declarations.domain.ledger import Accepted, Ledger, Limits, release, reserve, year_of
 from declarations.domain.rates import PositiveList, RateTable
 from declarations.domain.tax import ZERO, TaxAssessment, assess, dutiable_values, tax_bill
@@ -116,15 +116,29 @@ class MatchedList:
     serial: int
 
 
+# a released list: when, its lines and their dutiable values (less what returns gave back since)
+Released = tuple[datetime, tuple[InventoryListLine, ...], tuple[Decimal, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     """The last receipt of a list (by list id) and the guid of the version that got it;
-    `cancelled` once a cancellation (CEB623) of the released list succeeded (`cancellation`)."""
+    `released` what a return (CEB625, `returns`) may give back; `cancelled` once a cancellation
+    (CEB623) of it succeeded (`cancellation`)."""
 
     guid: str
     status: int
     invt_no: str | None = None
     cancelled: bool = False
+    released: Released | None = None
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        """A stage's stored state pickled before a field was added lacks it: it takes its default
+        (the pickled state of a frozen slots dataclass is the tuple of its fields' values)."""
+        specs = fields(self)
+        values = (*state, *(spec.default for spec in specs[len(state) :]))
+        for spec, value in zip(specs, values, strict=True):
+            object.__setattr__(self, spec.name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +186,8 @@ def review(
     assessment = assess(inventory, policy.rates, full_rate, prices) if decision.outcome == 800 else None
     ledger, decided = _conclude(ledger, inventory, key, invt_no, decision, now=now, assessment=assessment)
     events = (STORED, ReceiptDue(399, STATUS_TEXT[399], invt_no), ListReviewed(key, invt_no), *decided)
-    progress = Progress(inventory.head.guid, decision.statuses[-1], invt_no)
+    released = (now, inventory.lines, prices) if assessment is not None else None
+    progress = Progress(inventory.head.guid, decision.statuses[-1], invt_no, False, released)
     return ReviewState(ledger, with_progress(state.lists, key, progress)), events
 
 

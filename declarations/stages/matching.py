@@ -33,7 +33,7 @@ from declarations.domain.export_links import NOTHING as PARKED_NOTHING
 from declarations.domain.export_links import Parked, expire, link, park
 from declarations.domain.export_lists import ExportList
 from declarations.domain.export_trade import Collection, ExportOrder, ExportWaybill
-from declarations.domain.import_lists import InventoryCancel, InventoryList
+from declarations.domain.import_lists import InventoryCancel, InventoryList, InventoryReturn
 from declarations.domain.import_trade import Order, Payment, Waybill
 from declarations.domain.matching import (
     EMPTY,
@@ -85,11 +85,11 @@ def document_of(record: BusRecord) -> tuple[str, Document]:
     return message.message_type, message.documents[0]
 
 
-def buyer_key(document: InventoryList | InventoryCancel | ExportList) -> str:
-    """Review's partition key: the buyer of an import list (and of its cancellation), the exporter."""
+def buyer_key(document: InventoryList | InventoryCancel | InventoryReturn | ExportList) -> str:
+    """Review's partition key: the buyer of an import list (its cancellation, its return), the exporter."""
     if isinstance(document, InventoryCancel):
         return f"buyer:{document.buyer_id_number}"
-    if isinstance(document, InventoryList):
+    if isinstance(document, InventoryList | InventoryReturn):
         return f"buyer:{document.head.buyer_id_number}"
     return f"exporter:{document.head.ebc_code}"
 
@@ -116,7 +116,9 @@ class MatchingLogic:
             return self._linked(state, record.value.decode())
         message_type, document = document_of(record)  # the parse `key` did (parse_recent)
         participant = matchable(document)
-        if isinstance(document, InventoryCancel):  # review holds the list's outcome and the buyer's quota
+        if isinstance(
+            document, InventoryCancel | InventoryReturn
+        ):  # review has the list's outcome, the quota
             return Step(None, (Output(MATCHED_TOPIC, buyer_key(document).encode(), record.value),))
         if participant is None:
             return self._unmatched(message_type, document, now)

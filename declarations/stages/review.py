@@ -1,8 +1,9 @@
 """The review stage (清单审核): `cebsim.lists.matched` → the list's receipts, tax bill, release.
 
 Keyed by the buyer's id, so one buyer's purchase-limit ledger lives in one partition. Matching
-also sends it the cancellations of import lists (CEB623, `declarations.domain.cancellation`),
-which need the list's outcome and give the buyer's quota back. Import
+also sends it the cancellations (CEB623, `declarations.domain.cancellation`) and returns (CEB625,
+`declarations.domain.returns`) of import lists, which need the list's outcome and give the
+buyer's quota back. Import
 lists go through `declarations.domain.review`; export lists, which have no buyer or tax, follow
 the export lifecycle 120 → 399 → 800 → 899 here until the customs adapter decides them.
 """
@@ -18,13 +19,14 @@ from declarations.codec import build, parse_recent
 from declarations.domain.cancellation import cancel
 from declarations.domain.events import ListReleased, ReceiptDue, ReviewEvent, TaxAssessed, TaxVoided
 from declarations.domain.export_lists import ExportList
-from declarations.domain.import_lists import InventoryCancel, InventoryList
+from declarations.domain.import_lists import InventoryCancel, InventoryList, InventoryReturn
 from declarations.domain.rates import (
     DEFAULT_POSITIVE_LIST_FILE,
     DEFAULT_RATES_FILE,
     load_positive_list,
     load_rates,
 )
+from declarations.domain.returns import return_goods
 from declarations.domain.review import MatchedList, ReviewPolicy, ReviewState, review
 from declarations.stages.matching import MATCHED_TOPIC, buyer_key
 from declarations.stages.receipt_events import MessageEvent, ReceiptEvent, message_output, receipt_output
@@ -66,13 +68,16 @@ class ReviewLogic:
         if isinstance(document, ExportList):
             seen, outputs = _export(state or frozenset(), document, now)
             return Step(seen, outputs)
-        if not isinstance(document, InventoryList | InventoryCancel):
-            raise TypeError(f"review takes lists and their cancellations, not {type(document).__name__}")
+        if not isinstance(document, InventoryList | InventoryCancel | InventoryReturn):
+            raise TypeError(f"review takes lists, cancellations and returns, not {type(document).__name__}")
         if buyer_key(document) != self.key(record):
             raise ValueError(f"a {type(document).__name__} routed to another buyer's partition")
         if isinstance(document, InventoryCancel):
             after, events = cancel(state or ReviewState(), document, now)
             return Step(after, tuple(_outputs("CEB623", document.guid, events, now)))
+        if isinstance(document, InventoryReturn):
+            after, events = return_goods(state or ReviewState(), document, now)
+            return Step(after, tuple(_outputs("CEB625", document.head.guid, events, now)))
         matched = MatchedList(document, serial_of(document))
         after, events = review(state or ReviewState(), matched, now, self._policy)
         return Step(after, tuple(_outputs("CEB621", document.head.guid, events, now, document)))

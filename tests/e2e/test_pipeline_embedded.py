@@ -22,7 +22,7 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.signature import KeyKind, SigningIdentity, issue_identity
 from tests.e2e.parcels import guid_of, message, new_guid, parcel
-from tests.unit.codec.builders import make_inventory_cancel
+from tests.unit.codec.builders import make_inventory_cancel, make_inventory_return
 
 CODE = "1105910159"  # the builders' codes: one enterprise that holds every role
 BUYER = "130681199001010011"
@@ -182,3 +182,23 @@ def test_a_released_list_cancelled_is_answered_399_and_its_tax_bill_voided(embed
     assert embedded.send("CEB623", request) == 202
     assert embedded.wait_for("CEB623", request.guid, "399") == ["CEB624:2", "CEB624:120", "CEB624:399"]
     assert embedded.wait_for("CEB621", guid_of(inventory), "3")[-2:] == ["CEB816:1", "CEB818:3"]
+
+
+def test_a_released_list_returned_is_answered_399_and_gives_the_quota_back(embedded: Embedded) -> None:
+    documents_ = parcel(CODE, BUYER)
+    for code in ("CEB311", "CEB411", "CEB511", "CEB621"):
+        assert embedded.send(code, documents_[code]) == 202
+    inventory = documents_["CEB621"]
+    assert isinstance(inventory, InventoryList)
+    embedded.wait_for("CEB621", guid_of(inventory), "899")
+    with embedded.engine.connect() as conn:
+        invt_no = conn.execute(
+            sa.select(documents.c.invt_no).where(documents.c.guid == guid_of(inventory))
+        ).scalar_one()
+
+    everything = tuple((line.gnum, str(line.qty)) for line in inventory.lines)
+    request = make_inventory_return(inventory, everything, guid=new_guid(), invt_no=invt_no)
+    assert embedded.send("CEB625", request) == 202
+    trail = embedded.wait_for("CEB625", request.head.guid, "399")
+    assert trail == ["CEB626:2", "CEB626:120", "CEB626:399"]
+    assert embedded.wait_for("CEB621", guid_of(inventory), "3")[-1] == "CEB818:3"

@@ -13,6 +13,9 @@ from declarations.domain.documents import (
     InventoryList,
     InventoryListHead,
     InventoryListLine,
+    InventoryReturn,
+    InventoryReturnHead,
+    InventoryReturnLine,
     Order,
     OrderHead,
     OrderLine,
@@ -239,6 +242,32 @@ def make_inventory_cancel(inventory: InventoryList | None = None, **overrides: A
         "reason": "消费者取消订单",
     }
     return InventoryCancel(**(values | overrides))
+
+
+def make_inventory_return(
+    inventory: InventoryList | None = None,
+    returned: tuple[tuple[int, str], ...] = ((1, "1"),),
+    **overrides: Any,
+) -> InventoryReturn:
+    """A return (CEB625) of `inventory` (the builders' list by default): (gnum, quantity) per line."""
+    listed = inventory or make_inventory_list()
+    cancel = make_inventory_cancel(listed)
+    head_fields = {
+        name: getattr(cancel, name)
+        for name in InventoryReturnHead.__dataclass_fields__
+        if hasattr(cancel, name)
+    }
+    head = InventoryReturnHead(**(head_fields | {"guid": "7F2B1C4D-3A2B-4C1D-9E8F-0A1B2C3D4E5F"} | overrides))
+    by_gnum = {line.gnum: line for line in listed.lines}
+    lines = tuple(
+        InventoryReturnLine(
+            gnum=gnum, gcode=by_gnum[gnum].gcode if gnum in by_gnum else "0402290000",
+            gname=by_gnum[gnum].gname if gnum in by_gnum else "奶粉", qty=Decimal(qty),
+            unit=by_gnum[gnum].unit if gnum in by_gnum else "122",
+        )
+        for gnum, qty in returned
+    )  # fmt: skip
+    return InventoryReturn(head=head, lines=lines)
 
 
 def make_receipt(**overrides: Any) -> Receipt:

@@ -14,8 +14,8 @@ from tests.unit.review.test_review import BUYER, POLICY, priced_list, statuses
 RELEASED_INVT_NO = "51412024I000000007"  # serial 7, as `priced_list` gives it
 
 
-def released(value: str = "100", order_no: str = "O1") -> tuple[ReviewState, MatchedList]:
-    matched = priced_list(value, order_no=order_no, guid=f"G-{order_no}")
+def released(value: str = "100", order_no: str = "O1", qty: str = "1") -> tuple[ReviewState, MatchedList]:
+    matched = priced_list(value, qty=qty, order_no=order_no, guid=f"G-{order_no}")
     state, _ = review(ReviewState(), matched, NOW, POLICY)
     return state, matched
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from declarations.domain.review import (
     RANK,
     CustomsDecision,
     MatchedList,
+    Progress,
     ReviewPolicy,
     ReviewState,
     invt_number,
@@ -163,3 +165,12 @@ def test_return_shipment_and_rejection_give_the_quota_back_detention_keeps_it() 
 def test_an_impossible_decision_is_refused() -> None:
     with pytest.raises(ValueError, match="not a customs decision"):
         CustomsDecision(899, (500, 300))
+
+
+def test_a_progress_pickled_before_its_later_fields_were_added_reads_with_their_defaults() -> None:
+    """Stages store their states pickled: one written by an older cebsim still loads."""
+    older = Progress.__new__(Progress)
+    older.__setstate__(("G1", 899, "51412024I000000001"))
+    assert older == Progress("G1", 899, "51412024I000000001", cancelled=False, released=None)
+    now = Progress("G1", 899, "51412024I000000001", True, (NOW, (), ()))
+    assert pickle.loads(pickle.dumps(now)) == now  # noqa: S301 (our own bytes)
