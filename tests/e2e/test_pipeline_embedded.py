@@ -161,19 +161,25 @@ def test_a_version_matching_refused_leaves_the_one_before_it_current(embedded: E
     assert embedded.send("CEB311", again) == 409  # -301010 at the gateway, as matching would answer
 
 
-def test_a_released_list_cancelled_is_answered_399_and_its_tax_bill_voided(embedded: Embedded) -> None:
-    """CEB623 goes to review, which knows the list's outcome and the buyer's quota; it was answered
-    120 and 399 whatever it named before, and nothing else happened."""
+def released_list(embedded: Embedded) -> tuple[InventoryList, str]:
+    """A parcel declared and its list released and closed (899): the list and its invtNo."""
     documents_ = parcel(CODE, BUYER)
     for code in ("CEB311", "CEB411", "CEB511", "CEB621"):
         assert embedded.send(code, documents_[code]) == 202
     inventory = documents_["CEB621"]
     assert isinstance(inventory, InventoryList)
-    embedded.wait_for("CEB621", guid_of(inventory), "899")
+    assert embedded.wait_for("CEB621", guid_of(inventory), "899")[-2] == "CEB622:899"
     with embedded.engine.connect() as conn:
         invt_no = conn.execute(
             sa.select(documents.c.invt_no).where(documents.c.guid == guid_of(inventory))
         ).scalar_one()
+    return inventory, invt_no
+
+
+def test_a_released_list_cancelled_is_answered_399_and_its_tax_bill_voided(embedded: Embedded) -> None:
+    """CEB623 goes to review, which knows the list's outcome and the buyer's quota; it was answered
+    120 and 399 whatever it named before, and nothing else happened."""
+    inventory, invt_no = released_list(embedded)
 
     unknown = make_inventory_cancel(inventory, guid=new_guid(), invt_no="51412024I999999999")
     assert embedded.send("CEB623", unknown) == 202
@@ -184,17 +190,8 @@ def test_a_released_list_cancelled_is_answered_399_and_its_tax_bill_voided(embed
     assert embedded.wait_for("CEB621", guid_of(inventory), "3")[-2:] == ["CEB816:1", "CEB818:3"]
 
 
-def test_a_released_list_returned_is_answered_399_and_gives_the_quota_back(embedded: Embedded) -> None:
-    documents_ = parcel(CODE, BUYER)
-    for code in ("CEB311", "CEB411", "CEB511", "CEB621"):
-        assert embedded.send(code, documents_[code]) == 202
-    inventory = documents_["CEB621"]
-    assert isinstance(inventory, InventoryList)
-    embedded.wait_for("CEB621", guid_of(inventory), "899")
-    with embedded.engine.connect() as conn:
-        invt_no = conn.execute(
-            sa.select(documents.c.invt_no).where(documents.c.guid == guid_of(inventory))
-        ).scalar_one()
+def test_a_released_list_returned_whole_is_answered_399_and_its_tax_bill_voided(embedded: Embedded) -> None:
+    inventory, invt_no = released_list(embedded)
 
     everything = tuple((line.gnum, str(line.qty)) for line in inventory.lines)
     request = make_inventory_return(inventory, everything, guid=new_guid(), invt_no=invt_no)
