@@ -107,7 +107,7 @@ def load_settings(overrides: dict[str, Any]) -> Settings:
     what it may be, with the database URL checked before anything is started."""
     from pydantic import ValidationError
 
-    from gateway.enterprise_cli import check_database_url
+    from gateway.database_url import check_database_url
     from gateway.settings import Settings
 
     try:

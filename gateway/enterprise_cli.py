@@ -24,9 +24,6 @@ import click
 from declarations.errors import CebsimError
 from declarations.identity import Enterprise, Role
 from declarations.store.enterprises import parse_roles
-
-# re-exported: gateway.cli (load_settings) still imports it from here, where it used to live
-from gateway.database_url import check_database_url as check_database_url  # noqa: PLC0414
 from gateway.enterprise_import_cli import import_parties
 from gateway.enterprise_options import CODE_FORMAT, ENTERPRISE_CODE, db_option, now, registry, store
 
