@@ -26,6 +26,7 @@ from gateway.intake.acceptor import Acceptor, Outcome
 from gateway.intake.answers import NOT_XML, SCHEMA_INVALID, Answer, FormatAnswer, Problem, ReceiptAnswer
 from gateway.intake.code_lists import code_list_violations
 from gateway.intake.envelope import EnvelopeError, cop_msg_id, is_dxp, mismatched_type, sender_id, unwrap
+from gateway.intake.locate import line_of
 from gateway.recent import ApiKeys, Recent
 from gateway.signature import SignatureCheck, verify_message
 from schemas.loader import SchemaRegistry, Violation
@@ -179,9 +180,9 @@ class IntakeService:
             base["senderId"] = parsed.sender_id
         refusal = authorise(enterprise, message.message_type, base, [codes_of(d) for d in message.documents])
         if refusal is not None:
-            return _refused(message, refusal, self._clock)
+            return _refused(message, refusal, self._clock, parsed.root)
         if refusal := self._signature(enterprise, message, parsed.root):
-            return _refused(message, refusal, self._clock)
+            return _refused(message, refusal, self._clock, parsed.root)
         return None
 
     def _signature(self, enterprise: Enterprise, message: CebMessage, root: etree._Element) -> Refusal | None:
@@ -247,25 +248,23 @@ def _format(
     )
 
 
-def _refused(
-    message: CebMessage, refusal: Refusal, clock: Clock, headers: dict[str, str] | None = None
-) -> Answer:
+def _refused(message: CebMessage, refusal: Refusal, clock: Clock, root: etree._Element) -> Answer:
+    """403: every document answered with the refusal's code, and a returnInfo naming the element
+    (its path and line in the message received) and the rule (also in `X-Cebsim-Rule`)."""
+    headers = {"X-Cebsim-Rule": refusal.rule}
     if message.message_type not in KINDS:
         # customs-sent types (receipts, CEB816/818/792, CEB900) have no receipt to answer them with
-        headers = {"X-Cebsim-Rule": refusal.rule, **(headers or {})}
         return Problem(403, refusal.rule, refusal.message, code=refusal.code, headers=headers)
     now = clock.now()
-    info = f"{refusal.message}" + (f" [{refusal.path}]" if refusal.path else "")
+    line = line_of(root, refusal.path) if refusal.path else None
+    where = [refusal.path] if refusal.path else []
+    where += [f"line {line}"] if line is not None else []
+    info = f"{refusal.message} [{', '.join([*where, f'rule {refusal.rule}'])}]"
     receipts = tuple(
         receipt_for(facts(message.message_type, document), refusal.code, info[:1000], now)
         for document in message.documents
     )
-    return ReceiptAnswer(
-        403,
-        receipt_type(message.message_type),
-        receipts,
-        headers={"X-Cebsim-Rule": refusal.rule, **(headers or {})},
-    )
+    return ReceiptAnswer(403, receipt_type(message.message_type), receipts, headers=headers)
 
 
 def _accepted(message: CebMessage, outcomes: list[Outcome]) -> Answer:

@@ -56,12 +56,17 @@ def test_another_enterprises_code_in_the_second_document_is_refused_naming_docum
     documents = [order(shop), order(shop, ebc_code=rival.code, ebp_code=rival.code), order(shop)]
     before = gateway.stored()
 
-    answer = gateway.post(shop.message("CEB311", documents), shop)
+    body = shop.message("CEB311", documents)
+    answer = gateway.post(body, shop)
 
     assert answer.status_code == 403
     assert answer.headers["X-Cebsim-Rule"] == "own-code"
     assert statuses(answer) == ["-10102", "-10102", "-10102"]
-    assert "document 2 of CEB311" in receipts(answer)[0].return_info
+    info = receipts(answer)[0].return_info
+    assert "document 2 of CEB311" in info
+    second_ebp_code = body.index(b"<ceb:ebpCode>", body.index(b"</ceb:Order>"))
+    line = body[:second_ebp_code].count(b"\n") + 1
+    assert info.endswith(f"[document[2]/ebpCode, line {line}, rule own-code]")
     assert gateway.stored() == before
 
 
