@@ -21,7 +21,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "CEB513": ("waybill-status", ("logistics_code", "logistics_no", "logistics_status")),
     "CEB621": ("list", ("ebc_code", "order_no")),
     "CEB623": ("list-cancel", ("agent_code", "invt_no")),
-    "CEB625": ("list-return", ("agent_code", "invt_no")),
+    "CEB625": ("list-return", ("agent_code", "invt_no", "cop_no")),  # each return its copNo: parts of a list
     "CEB711": ("delivery", ("operator_code", "bill_no", "cop_no")),
     "CEB303": ("export-order", ("ebc_code", "order_no")),
     "CEB403": ("collection", ("ebc_code", "order_no")),

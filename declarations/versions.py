@@ -45,7 +45,8 @@ DRAFT = "1"
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """The live version of a business key."""
+    """The live version of a business key; `version` is the key's highest version number (the
+    next is numbered after it), which a later version that a stage refused may hold."""
 
     guid: str
     content_hash: str

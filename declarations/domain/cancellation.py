@@ -5,7 +5,8 @@ the buyer's purchase quota (the ledger gives the list's amount back) and voids t
 (CEB818, status 3); the cancellation is answered 120 then 399. Refused, the cancellation gets:
 
 - -623003: no list with that ebcCode + orderNo and invtNo was reviewed for this buyer;
-- -623005: the list is in no state to be cancelled (refused, detained, returned, not released);
+- -623005: the list is in no state to be cancelled (refused, detained, not released, or all its
+  goods returned: `returns`);
 - -623009: the list was cancelled already.
 
 The time window and preconditions (goods not yet delivered) are unconfirmed (§4.6): none is applied.
@@ -40,6 +41,8 @@ def cancel(
         return state, (ReceiptDue(ALREADY_CANCELLED, f"清单已申请撤销，请勿重复申请{named}"),)
     if seen.status not in CANCELLABLE:
         return state, (ReceiptDue(NOT_CANCELLABLE, f"清单状态[{seen.status}]不允许撤销{named}"),)
+    if seen.released is not None and not seen.released[1]:
+        return state, (ReceiptDue(NOT_CANCELLABLE, f"清单商品已全部退货，不允许撤销{named}"),)
     lists = with_progress(state.lists, key, replace(seen, cancelled=True))
     events = (
         ReceiptDue(120, "逻辑校验通过"),

@@ -161,6 +161,32 @@ def test_a_version_matching_refused_leaves_the_one_before_it_current(embedded: E
     assert embedded.send("CEB311", again) == 409  # -301010 at the gateway, as matching would answer
 
 
+def test_after_a_refused_version_the_next_one_is_numbered_after_it(embedded: Embedded) -> None:
+    """The refused version keeps its number: the next accepted one must not collide with it (it
+    did: the gateway answered 503 on every try, an IntegrityError)."""
+    documents_ = parcel(CODE, BUYER, amount_paid=Decimal("1.00"))  # the payment will disagree
+    order = documents_["CEB311"]
+    assert isinstance(order, Order)
+    for code in ("CEB311", "CEB621"):
+        assert embedded.send(code, documents_[code]) == 202
+    later = order.head.app_time + timedelta(minutes=5)
+    refused = replace(order, head=replace(order.head, guid=new_guid(), app_type="2", app_time=later))
+    assert embedded.send("CEB311", refused) == 202
+    embedded.wait_for("CEB311", guid_of(refused), "-301011")
+    for code in ("CEB411", "CEB511"):  # the set completes, the list is refused -621106 and dropped
+        assert embedded.send(code, documents_[code]) == 202
+    embedded.wait_for("CEB621", guid_of(documents_["CEB621"]), "-621106")
+
+    head = replace(order.head, guid=new_guid(), app_type="2", app_time=later + timedelta(minutes=1))
+    corrected = replace(order, head=head)
+    assert embedded.send("CEB311", corrected) == 202
+    with embedded.engine.connect() as conn:
+        versions = conn.execute(
+            sa.select(documents.c.guid, documents.c.version).where(documents.c.message_type == "CEB311")
+        ).all()
+    assert dict(versions) == {guid_of(order): 1, guid_of(refused): 2, guid_of(corrected): 3}
+
+
 def released_list(embedded: Embedded) -> tuple[InventoryList, str]:
     """A parcel declared and its list released and closed (899): the list and its invtNo."""
     documents_ = parcel(CODE, BUYER)
@@ -190,12 +216,25 @@ def test_a_released_list_cancelled_is_answered_399_and_its_tax_bill_voided(embed
     assert embedded.wait_for("CEB621", guid_of(inventory), "3")[-2:] == ["CEB816:1", "CEB818:3"]
 
 
-def test_a_released_list_returned_whole_is_answered_399_and_its_tax_bill_voided(embedded: Embedded) -> None:
+def test_a_released_list_returned_in_two_parts_is_answered_399_twice_and_its_tax_bill_voided(
+    embedded: Embedded,
+) -> None:
+    """Two return requests, each with its own copNo (part of the gateway's business key of a
+    return), give the list's goods back in two parts; the second empties it and voids its bill."""
     inventory, invt_no = released_list(embedded)
+    (line,) = inventory.lines
+    half = str(line.qty / 2)
 
-    everything = tuple((line.gnum, str(line.qty)) for line in inventory.lines)
-    request = make_inventory_return(inventory, everything, guid=new_guid(), invt_no=invt_no)
-    assert embedded.send("CEB625", request) == 202
-    trail = embedded.wait_for("CEB625", request.head.guid, "399")
-    assert trail == ["CEB626:2", "CEB626:120", "CEB626:399"]
+    first = make_inventory_return(
+        inventory, ((line.gnum, half),), guid=new_guid(), invt_no=invt_no, cop_no="R1"
+    )
+    assert embedded.send("CEB625", first) == 202
+    assert embedded.wait_for("CEB625", first.head.guid, "399") == ["CEB626:2", "CEB626:120", "CEB626:399"]
+    assert embedded.trail("CEB621", guid_of(inventory))[-1] == "CEB816:1"  # goods still out
+
+    second = make_inventory_return(
+        inventory, ((line.gnum, half),), guid=new_guid(), invt_no=invt_no, cop_no="R2"
+    )
+    assert embedded.send("CEB625", second) == 202
+    assert embedded.wait_for("CEB625", second.head.guid, "399") == ["CEB626:2", "CEB626:120", "CEB626:399"]
     assert embedded.wait_for("CEB621", guid_of(inventory), "3")[-1] == "CEB818:3"

@@ -81,3 +81,32 @@ def test_only_a_released_list_not_cancelled_takes_a_return() -> None:
     )[1]
     assert isinstance(unknown, ReceiptDue)
     assert unknown.status == -625003
+
+
+def test_a_quantity_of_zero_or_below_is_refused_and_changes_nothing() -> None:
+    """The XSD's decimal takes a sign: a return of -2 counted twice the list against the buyer."""
+    state, matched = released("301", qty="2")
+    for quantity in ("0", "-2"):
+        request = make_inventory_return(matched.inventory, ((1, quantity),), invt_no=RELEASED_INVT_NO)
+        after, (refused,) = return_goods(state, request, NOW)
+        assert isinstance(refused, ReceiptDue)
+        assert (refused.status, after) == (-625014, state)
+
+
+def test_a_modification_or_deletion_of_a_return_is_not_another_return() -> None:
+    state, matched = released("301", qty="2")
+    state, _ = return_goods(state, make_inventory_return(matched.inventory, invt_no=RELEASED_INVT_NO), NOW)
+    for app_type in ("2", "3"):
+        request = make_inventory_return(matched.inventory, invt_no=RELEASED_INVT_NO, app_type=app_type)
+        after, (refused,) = return_goods(state, request, NOW)
+        assert isinstance(refused, ReceiptDue)
+        assert (refused.status, after) == (-625005, state)
+    assert state.ledger.used(BUYER, 2024) == Decimal("150.50")
+
+
+def test_a_list_returned_whole_cannot_be_cancelled_after() -> None:
+    state, matched = released("100")
+    state, _ = return_goods(state, make_inventory_return(matched.inventory, invt_no=RELEASED_INVT_NO), NOW)
+    after, (refused,) = cancel(state, make_inventory_cancel(matched.inventory, invt_no=RELEASED_INVT_NO), NOW)
+    assert isinstance(refused, ReceiptDue)
+    assert (refused.status, after) == (-623005, state)
