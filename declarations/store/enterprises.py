@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ from declarations.identity import Enterprise, Role
 from declarations.store.counters import lock_counter, set_counter
 from declarations.store.engine import READ_ONLY
 from declarations.store.tables import api_keys, certificates, counters, enterprises, webhooks
+
+T = TypeVar("T")
 
 KEY_PREFIX = "cebsim_"
 MIN_GIVEN_KEY = 32
@@ -87,9 +90,13 @@ class EnterpriseRegistry:
         parties.json) instead of a fresh random one; it must be at least 32 characters.
         """
         _check_new(enterprise, api_key)
-        try:
+
+        def register() -> str:
             with self._engine.begin() as conn:
                 return self._insert_enterprise(conn, enterprise, now, api_key)
+
+        try:
+            return _once_more_if_raced(register)
         except sa.exc.OperationalError as exc:
             raise StoreUnavailableError(f"cannot register the enterprise: {exc.orig}") from exc
 
@@ -103,13 +110,16 @@ class EnterpriseRegistry:
         Returns the API key and the certificate's SHA-256; refuses what `add` and `add_certificate`
         refuse. One generation bump, as `add` (a new certificate needs none)."""
         _check_new(enterprise, api_key)
-        try:
+
+        def register() -> tuple[str, str]:
             with self._engine.begin() as conn:
                 given = self._insert_enterprise(conn, enterprise, now, api_key)
-                fingerprint = _insert_certificate(conn, enterprise.code, der, serial, now)
+                return given, _insert_certificate(conn, enterprise.code, der, serial, now)
+
+        try:
+            return _once_more_if_raced(register)
         except sa.exc.OperationalError as exc:
             raise StoreUnavailableError(f"cannot register the enterprise: {exc.orig}") from exc
-        return given, fingerprint
 
     def new_key(self, code: str, now: datetime) -> str:
         with self._engine.begin() as conn:
@@ -175,9 +185,13 @@ class EnterpriseRegistry:
         ConflictError `certificate-owner` if another enterprise registered it (naming it); with
         `limit`, ConflictError `certificate-limit` when `code` already has that many.
         """
-        with self._engine.begin() as conn:
-            self._require(conn, code, lock=limit is not None)  # registrations take turns: the limit holds
-            return _insert_certificate(conn, code, der, serial, now, limit=limit)
+
+        def register() -> str:
+            with self._engine.begin() as conn:
+                self._require(conn, code, lock=limit is not None)  # registrations take turns: the limit holds
+                return _insert_certificate(conn, code, der, serial, now, limit=limit)
+
+        return _once_more_if_raced(register)
 
     def certificates(self, code: str) -> list[CertificateInfo]:
         """`code`'s signing certificates, oldest first."""
@@ -343,6 +357,17 @@ class EnterpriseRegistry:
         query = sa.select(enterprises.c.code).where(enterprises.c.code == code)
         if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise RequestError(f"enterprise {code} is not registered", rule="enterprise-unknown")
+
+
+def _once_more_if_raced(register: Callable[[], T]) -> T:
+    """`register()`, and once more if a concurrent transaction inserted the same enterprise code or
+    certificate between its check and its insert (a unique violation): the second run sees that
+    row and answers as if it had come second (the same answer, or the ConflictError / RequestError
+    naming the rule), not with the database's error."""
+    try:
+        return register()
+    except sa.exc.IntegrityError:
+        return register()
 
 
 def _check_new(enterprise: Enterprise, api_key: str | None) -> None:

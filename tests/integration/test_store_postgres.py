@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import threading
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from declarations.errors import ConflictError
+from declarations.errors import ConflictError, RequestError
 from declarations.identity import Enterprise, Role
 from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
 from declarations.store.enterprises import (
@@ -283,5 +284,75 @@ def test_certificates_registered_by_one_enterprise_at_once_take_turns_so_the_lim
         assert isinstance(refused, ConflictError)
         assert refused.rule == "certificate-limit"
         assert len(registry.certificates(code)) == MAX_CERTIFICATES
+    finally:
+        engine.dispose()
+
+
+def _raced(engine: sa.Engine, first: sa.Insert, attempt: Callable[[], object]) -> object:
+    """`attempt` runs while another transaction has inserted `first` but not committed: it checks,
+    finds nothing, and its own insert waits on the unique key; then the other one commits. What
+    the attempt returns or raises."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(attempt())
+        except Exception as exc:
+            outcome.append(exc)
+
+    with engine.begin() as holder:
+        holder.execute(first)
+        racer = threading.Thread(target=run)
+        racer.start()
+        racer.join(timeout=0.5)
+        assert racer.is_alive()  # waiting on the unique key
+    racer.join(timeout=10)
+    (result,) = outcome
+    return result
+
+
+def test_a_certificate_registered_by_two_enterprises_at_once_is_refused_to_the_second(
+    postgres_url: str,
+) -> None:
+    """The second one's check ran before the first committed: it was the database's unique
+    violation (a 500 from POST /api/certificates); it is the registry's certificate-owner."""
+    engine = open_store(postgres_url)
+    try:
+        now, registry = datetime.now(UTC), EnterpriseRegistry(engine)
+        first, second = uuid.uuid4().hex[:10], uuid.uuid4().hex[:10]
+        for code in (first, second):
+            registry.add(Enterprise(code, "上海某平台", frozenset({Role.PLATFORM}), f"DXPENT{code}"), now)
+        der = f"{first}-shared".encode()
+        fingerprint = hashlib.sha256(der).hexdigest()
+        holder = certificates.insert().values(
+            fingerprint=fingerprint, enterprise_code=first, serial="1", der=der, created_at=now
+        )
+        refused = _raced(engine, holder, lambda: registry.add_certificate(second, der, "1", now, limit=10))
+        assert isinstance(refused, ConflictError), refused
+        assert refused.rule == "certificate-owner"
+        own = b"own" + der
+        own_fingerprint = hashlib.sha256(own).hexdigest()
+        mine = certificates.insert().values(
+            fingerprint=own_fingerprint, enterprise_code=first, serial="2", der=own, created_at=now
+        )
+        again = _raced(engine, mine, lambda: registry.add_certificate(first, own, "2", now))
+        assert again == own_fingerprint  # the same answer as a second call
+    finally:
+        engine.dispose()
+
+
+def test_an_enterprise_registered_twice_at_once_is_refused_to_the_second_naming_the_rule(
+    postgres_url: str,
+) -> None:
+    engine = open_store(postgres_url)
+    try:
+        now, code = datetime.now(UTC), uuid.uuid4().hex[:10]
+        enterprise = Enterprise(code, "上海某平台", frozenset({Role.PLATFORM}), f"DXPENT{code}")
+        holder = enterprises.insert().values(
+            code=code, name="上海某平台", dxp_id=f"DXPENT{code}", roles="platform", created_at=now
+        )
+        refused = _raced(engine, holder, lambda: EnterpriseRegistry(engine).add(enterprise, now))
+        assert isinstance(refused, RequestError), refused
+        assert refused.rule == "enterprise-unique"
     finally:
         engine.dispose()
