@@ -76,7 +76,7 @@ def serve(
     log_level = configure_logging()
     if workers > 1:
         _check_workers(settings, demo)
-    click.echo(
+    serving = (
         f"cebsim: serving on http://{settings.host}:{settings.port} (bus={settings.bus}, "
         f"db={shown_url(settings.db)}, "
         f"signatures {'required' if settings.require_signatures else 'optional'}"
@@ -88,12 +88,14 @@ def serve(
                               "log_config": None, "log_level": log_level.lower()}  # fmt: skip
     if workers > 1:
         _unless_unavailable(_prepare_shared, settings)
+        click.echo(serving)  # once the database and the broker answered: a failed start never says it
         os.environ.update(_environment(settings))  # each process rebuilds the same settings from it
         with tempfile.TemporaryDirectory(prefix="cebsim-metrics-") as shared:
             os.environ[SHARED_DIR] = shared  # the processes count into files here (gateway.metrics)
             uvicorn.run("gateway.app:app_from_environment", factory=True, workers=workers, **served)
         return
     runtime = _unless_unavailable(build_runtime, settings)
+    click.echo(serving)
     if demo:
         _print_demo(runtime)
     app = create_app(settings, runtime)

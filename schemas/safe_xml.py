@@ -84,8 +84,10 @@ def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
         raise XmlInputError(
             "too-large", f"input of {len(data)} bytes exceeds the limit of {limits.max_bytes}"
         )
-    if b"<!DOCTYPE" in _prolog(data):
-        raise XmlInputError("doctype", "a DOCTYPE or entity declaration is not allowed")
+    prolog = _prolog(data)
+    if b"<!DOCTYPE" in prolog:
+        line = prolog[: prolog.index(b"<!DOCTYPE")].count(b"\n") + 1  # the CEB900 names it
+        raise XmlInputError("doctype", "a DOCTYPE or entity declaration is not allowed", line)
     data = _transcoded(data)
     try:
         root = etree.fromstring(data, _parser())

@@ -42,6 +42,7 @@ def test_the_cli_answers_with_one_line_and_exit_status_1(unreachable: str, comma
     assert "cannot be reached" in result.output
     assert "secretpw" not in result.output
     assert "Traceback" not in result.output
+    assert "serving on" not in result.output  # announced only once the dependencies answered
 
 
 def test_a_worker_waits_for_the_database_instead_of_failing(

@@ -45,6 +45,13 @@ def test_any_doctype_is_refused_before_anything_is_expanded_or_fetched(name: str
     assert time.perf_counter() - started < 1
 
 
+def test_a_doctype_is_refused_at_its_line() -> None:
+    for data, line in ((b"<!DOCTYPE r><r/>", 1), (b'<?xml version="1.0"?>\n\n<!DOCTYPE r><r/>', 3)):
+        with pytest.raises(XmlInputError) as refused:
+            parse(data)
+        assert refused.value.line == line
+
+
 def test_a_doctype_hidden_in_utf16_is_refused_after_parsing_without_loading_it() -> None:
     data = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/r.dtd"><r/>'
     with pytest.raises(XmlInputError) as refused:
