@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import Headers
-from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from gateway.intake.answers import Answer, FormatAnswer, Problem, ReceiptAnswer
@@ -35,13 +32,13 @@ HEADER_PARAMETERS = [
 router = APIRouter(tags=["messages"])
 
 
-async def read_body(headers: Headers, stream: AsyncIterator[bytes], limit: int) -> bytes | None:
+async def read_body(request: Request, limit: int) -> bytes | None:
     """The body, or None as soon as it grows past `limit` (checked before parsing, and while reading)."""
-    declared = headers.get("content-length")
+    declared = request.headers.get("content-length")
     if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     chunks, size = [], 0
-    async for chunk in stream:
+    async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             return None
@@ -93,7 +90,7 @@ async def post_message(request: Request) -> Response:
     """
     # served by `serve_message` (see there): this route gives the OpenAPI description and serves
     # whoever calls the FastAPI app's router directly
-    return await answer_message(request.app.state.runtime, request.headers, request.stream())
+    return await answer_message(request.app.state.runtime, request)
 
 
 async def serve_message(runtime: Runtime, scope: Scope, receive: Receive, send: Send) -> None:
@@ -103,23 +100,13 @@ async def serve_message(runtime: Runtime, scope: Scope, receive: Receive, send: 
     the event loop (py-spy, 2026-11-28), for nothing this route uses: it reads its headers and
     body itself and answers with a ready Response. `GatewayApp` sends the route's requests here.
     """
-    response = await answer_message(runtime, Headers(scope=scope), _chunks(receive))
+    response = await answer_message(runtime, Request(scope, receive))
     await response(scope, receive, send)
 
 
-async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect
-        if chunk := message.get("body", b""):
-            yield chunk
-        if not message.get("more_body", False):
-            return
-
-
-async def answer_message(runtime: Runtime, headers: Headers, stream: AsyncIterator[bytes]) -> Response:
+async def answer_message(runtime: Runtime, request: Request) -> Response:
     # headers read directly: FastAPI's per-request parameter resolution cost ~0.3 ms here
+    headers = request.headers
     content_type, authorization = headers.get("content-type"), headers.get("authorization")
     accept = headers.get("accept")
     wants_json = preferred(accept, ANSWER_TYPES) == "application/json"
@@ -129,7 +116,7 @@ async def answer_message(runtime: Runtime, headers: Headers, stream: AsyncIterat
             415, "content-type", f"Content-Type must be application/xml or text/xml, not {media!r}"
         )
         return render(problem, runtime, wants_json)
-    body = await read_body(headers, stream, runtime.policy.max_body_bytes)
+    body = await read_body(request, runtime.policy.max_body_bytes)
     if body is None:
         problem = Problem(413, "body-size", f"the body is larger than {runtime.policy.max_body_bytes} bytes")
         return render(problem, runtime, wants_json)
