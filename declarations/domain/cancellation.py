@@ -17,22 +17,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from declarations.domain.customs_documents import TaxBillStatus
 from declarations.domain.events import ReceiptDue, ReviewEvent, TaxVoided
 from declarations.domain.import_lists import InventoryCancel
 from declarations.domain.ledger import release
-from declarations.domain.review import ReviewState, with_progress
+from declarations.domain.review import ReviewState, list_key, with_progress
+from declarations.domain.tax import void_bill
 
 NOT_FOUND, NOT_CANCELLABLE, ALREADY_CANCELLED = -623003, -623005, -623009
 CANCELLABLE = frozenset({800, 899})
-BILL_VOID = "3"
 
 
 def cancel(
     state: ReviewState, request: InventoryCancel, now: datetime
 ) -> tuple[ReviewState, tuple[ReviewEvent, ...]]:
     """The buyer's state after the cancellation `request`, and its receipts (and the voided bill)."""
-    key = f"{request.ebc_code}:{request.order_no}"
+    key = list_key(request.ebc_code, request.order_no)
     seen = state.lists.get(key)
     named = f"[invtNo={request.invt_no}]"
     if seen is None or seen.invt_no != request.invt_no:
@@ -50,15 +49,3 @@ def cancel(
         TaxVoided(seen.guid, void_bill(request.invt_no, now)),
     )
     return ReviewState(release(state.ledger, key), lists), events
-
-
-def void_bill(invt_no: str, now: datetime) -> TaxBillStatus:
-    """CEB818 status 3 for the list's tax bill (its taxNo as `tax.tax_bill` gave it), with a guid
-    derived from the invtNo (as the bill's), so that a replay yields the same message."""
-    return TaxBillStatus(
-        guid=f"{invt_no[:8]}-0818-4000-8000-{invt_no[9:]:0>12}",
-        return_time=now,
-        invt_no=invt_no,
-        tax_no=f"{invt_no}01",
-        status=BILL_VOID,
-    )

@@ -5,9 +5,9 @@ Domain §4.6 (海关总署公告2020年第45号): the enterprise may return all 
 restored. Each returned line names its list line (`gnum`) and a quantity no larger than what of
 that line is still out. A list may be returned in several requests, each with its own copNo (the
 gateway's business key of a return is agentCode + invtNo + copNo); a return is not modified or
-deleted once processed (its goods are back). What a line gives back is its dutiable value in proportion to the
-quantity, to the cent, and the rest of that line's value on its last return, so that returning
-everything gives back the list's amount exactly. When nothing is left out, the tax bill is void
+deleted once processed (its goods are back). What a line gives back is its dutiable value in
+proportion to the quantity, to the cent, and the rest of that line's value on its last return, so
+that returning everything gives back the list's amount exactly. When nothing is left out, the tax bill is void
 (CEB818, status 3). Answered 120 then 399, or refused with:
 
 - -625003: no list with that ebcCode + orderNo and invtNo was released for this buyer;
@@ -26,19 +26,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from declarations.domain.cancellation import void_bill
 from declarations.domain.events import ReceiptDue, ReviewEvent, TaxVoided
 from declarations.domain.import_lists import InventoryListLine, InventoryReturn
 from declarations.domain.ledger import give_back
 from declarations.domain.matching_text import shown
-from declarations.domain.review import Progress, Released, ReviewState, with_progress
+from declarations.domain.review import Progress, Released, ReviewState, list_key, with_progress
+from declarations.domain.tax import ZERO, money, void_bill
 
 NOT_FOUND, NOT_RETURNABLE, QUANTITY, TOO_LATE, NO_SUCH_LINE = -625003, -625005, -625014, -625015, -625209
 WINDOW = timedelta(days=30)
-CENT = Decimal("0.01")
-ZERO = Decimal(0)
 Left = dict[int, tuple[InventoryListLine, Decimal]]  # gnum -> the line still out (its quantity), its value
 
 
@@ -47,7 +45,7 @@ def return_goods(
 ) -> tuple[ReviewState, tuple[ReviewEvent, ...]]:
     """The buyer's state after the return `request`, and its receipts (and the voided bill)."""
     head = request.head
-    key, named = f"{head.ebc_code}:{head.order_no}", f"[invtNo={head.invt_no}]"
+    key, named = list_key(head.ebc_code, head.order_no), f"[invtNo={head.invt_no}]"
     seen = state.lists.get(key)
     out = _still_out(request, seen, named, now)
     if isinstance(out, ReceiptDue):
@@ -100,11 +98,7 @@ def _take(left: Left, request: InventoryReturn, named: str) -> Decimal | Receipt
         if returned.qty > line.qty:
             out = f"[gnum={returned.gnum}]数量[{shown(returned.qty)}]超过可退数量[{shown(line.qty)}]"
             return ReceiptDue(QUANTITY, f"退货商品{out}{named}")
-        share = value if returned.qty == line.qty else _money(value * returned.qty / line.qty)
+        share = value if returned.qty == line.qty else money(value * returned.qty / line.qty)
         left[returned.gnum] = (replace(line, qty=line.qty - returned.qty), value - share)
         back += share
     return back
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, ROUND_HALF_UP)

@@ -149,7 +149,12 @@ class ReviewState:
 
 def list_id(inventory: InventoryList) -> str:
     """The import list's business key (§4.5): ebcCode + orderNo."""
-    return f"{inventory.head.ebc_code}:{inventory.head.order_no}"
+    return list_key(inventory.head.ebc_code, inventory.head.order_no)
+
+
+def list_key(ebc_code: str, order_no: str) -> str:
+    """The key of a list in `ReviewState.lists`, from what a list, a cancellation or a return names."""
+    return f"{ebc_code}:{order_no}"
 
 
 def invt_number(customs_code: str, now: datetime, serial: int) -> str:
@@ -204,7 +209,7 @@ def _conclude(
     """After 399 (list `key`): the decision's receipts, then the tax bill and release, or the refusal."""
     receipts = _decided(decision, invt_no)
     if assessment is not None:
-        bill = tax_bill(inventory, assessment, invt_no, _guid(invt_no), now)
+        bill = tax_bill(inventory, assessment, invt_no, now)
         return ledger, (*receipts, TaxAssessed(bill), ListReleased(key, invt_no))
     rejected = ListRejected(key, decision.outcome, decision.info or STATUS_TEXT[decision.outcome])
     ledger = release(ledger, key) if decision.outcome in GIVES_QUOTA_BACK else ledger
@@ -243,15 +248,6 @@ def _full_rate(inventory: InventoryList, value: Decimal, policy: ReviewPolicy) -
     lines = inventory.lines
     single_item = len(lines) == 1 and lines[0].qty == 1
     return policy.full_rate_single_item and single_item and value > policy.limits.single
-
-
-def _guid(invt_no: str) -> str:
-    """A deterministic tax-bill guid in GUID shape (8-4-4-4-12), so a replay yields the same CEB816.
-
-    Built from the invtNo's digits (customs code, year, serial) rather than hashed: it is unique
-    because the invtNo is, and costs nothing on the hot path.
-    """
-    return f"{invt_no[:8]}-0816-4000-8000-{invt_no[9:]:0>12}"
 
 
 def with_progress(lists: Mapping[str, Progress], key: str, progress: Progress) -> Mapping[str, Progress]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from declarations.domain.customs_documents import TaxBill, TaxBillHead, TaxBillLine
+from declarations.domain.customs_documents import TaxBill, TaxBillHead, TaxBillLine, TaxBillStatus
 from declarations.domain.import_lists import InventoryList
 from declarations.domain.rates import Rate, RateTable
 
@@ -28,7 +28,7 @@ CENT = Decimal("0.01")
 CBEC_SHARE = Decimal("0.7")  # CBEC imports pay 70% of the statutory VAT and consumption tax
 ZERO = Decimal(0)
 NO_TAX = Decimal("0.00")
-BILL_GENERATED = "1"
+BILL_GENERATED, BILL_VOID = "1", "3"
 
 
 def money(value: Decimal) -> Decimal:
@@ -104,16 +104,14 @@ def assess(
     return TaxAssessment(tuple(lines), full_rate, duties, vats, consumptions)
 
 
-def tax_bill(
-    inventory: InventoryList, assessment: TaxAssessment, invt_no: str, guid: str, now: datetime
-) -> TaxBill:
+def tax_bill(inventory: InventoryList, assessment: TaxAssessment, invt_no: str, now: datetime) -> TaxBill:
     """The CEB816 electronic tax bill (status 1, generated); taxNo is the invtNo plus `01`."""
     head = inventory.head
     bill_head = TaxBillHead(
-        guid=guid,
+        guid=bill_guid(invt_no, "0816"),
         return_time=now,
         invt_no=invt_no,
-        tax_no=f"{invt_no}01",
+        tax_no=tax_number(invt_no),
         customs_tax=assessment.customs_tax,
         value_added_tax=assessment.value_added_tax,
         consumption_tax=assessment.consumption_tax,
@@ -125,3 +123,28 @@ def tax_bill(
         customs_code=head.customs_code,
     )
     return TaxBill(head=bill_head, lines=assessment.lines)
+
+
+def void_bill(invt_no: str, now: datetime) -> TaxBillStatus:
+    """CEB818 status 3 (void) for the list's tax bill: a cancellation, or a return of everything."""
+    return TaxBillStatus(
+        guid=bill_guid(invt_no, "0818"),
+        return_time=now,
+        invt_no=invt_no,
+        tax_no=tax_number(invt_no),
+        status=BILL_VOID,
+    )
+
+
+def tax_number(invt_no: str) -> str:
+    return f"{invt_no}01"
+
+
+def bill_guid(invt_no: str, message: str) -> str:
+    """A deterministic guid in GUID shape (8-4-4-4-12) for the list's CEB816 (`message` "0816") or
+    CEB818 ("0818"), so that a replay yields the same message.
+
+    Built from the invtNo's digits (customs code, year, serial) rather than hashed: it is unique
+    because the invtNo is, and costs nothing on the hot path.
+    """
+    return f"{invt_no[:8]}-{message}-4000-8000-{invt_no[9:]:0>12}"

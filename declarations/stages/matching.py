@@ -116,9 +116,8 @@ class MatchingLogic:
             return self._linked(state, record.value.decode())
         message_type, document = document_of(record)  # the parse `key` did (parse_recent)
         participant = matchable(document)
-        if isinstance(
-            document, InventoryCancel | InventoryReturn
-        ):  # review has the list's outcome, the quota
+        # cancellations and returns go to review, which has the list's outcome and the buyer's quota
+        if isinstance(document, InventoryCancel | InventoryReturn):
             return Step(None, (Output(MATCHED_TOPIC, buyer_key(document).encode(), record.value),))
         if participant is None:
             return self._unmatched(message_type, document, now)
