@@ -14,7 +14,8 @@ import click
 
 from declarations.errors import CebsimError, RequestError
 from declarations.identity import Enterprise
-from declarations.store.enterprises import MIN_GIVEN_KEY, EnterpriseRegistry, parse_roles
+from declarations.store.api_keys import MIN_GIVEN_KEY
+from declarations.store.enterprises import EnterpriseRegistry, parse_roles
 from gateway.enterprise_options import CODE_FORMAT, ENTERPRISE_CODE, db_option, now, registry
 
 

@@ -27,7 +27,8 @@ import sqlalchemy as sa
 
 from declarations.errors import DependencyError
 from declarations.identity import Enterprise
-from declarations.store.enterprises import EnterpriseRegistry, hash_key
+from declarations.store.api_keys import hash_key
+from declarations.store.enterprises import EnterpriseRegistry
 
 V = TypeVar("V")
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from declarations.errors import ConflictError, RequestError
-from declarations.store.enterprises import MAX_CERTIFICATES
+from declarations.store.certificates import MAX_CERTIFICATES
 from gateway.auth import Caller
 from gateway.problems import ApiProblem
 from gateway.runtime import Runtime

@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from declarations.errors import RequestError
-from declarations.store.enterprises import Webhook
+from declarations.store.webhooks import Webhook
 from gateway.auth import Caller
 from gateway.problems import ApiProblem
 from gateway.routes.paths import row_id

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx2
 
-from declarations.store.enterprises import MAX_CERTIFICATES
+from declarations.store.certificates import MAX_CERTIFICATES
 from gateway.signature import KeyKind, SigningIdentity
 from tests.e2e.builders import Firm, identity_for, order
 from tests.e2e.conftest import Gateway, add_certificate

@@ -18,17 +18,14 @@ from alembic.script import ScriptDirectory
 
 from declarations.errors import ConflictError, RequestError
 from declarations.identity import Enterprise, Role
+from declarations.store.api_keys import MAX_KEYS, hash_key
+from declarations.store.certificates import MAX_CERTIFICATES
 from declarations.store.engine import PING_AFTER_IDLE_S, create_engine
-from declarations.store.enterprises import (
-    MAX_CERTIFICATES,
-    MAX_KEYS,
-    MAX_WEBHOOKS,
-    EnterpriseRegistry,
-    hash_key,
-)
+from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import MIGRATIONS, open_store
 from declarations.store.stage_store import StageStore
 from declarations.store.tables import api_keys, certificates, enterprises, webhooks
+from declarations.store.webhooks import MAX_WEBHOOKS
 from tests.integration.pipeline_support import fresh_database
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from declarations.identity import Enterprise, Role
-from declarations.store.enterprises import MAX_KEYS
+from declarations.store.api_keys import MAX_KEYS
 from gateway import recent
 from gateway.app import create_app
 from gateway.runtime import Runtime, build_runtime

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from declarations.errors import RequestError
 from declarations.identity import Enterprise, Role
-from declarations.store.enterprises import EnterpriseRegistry, hash_key
+from declarations.store.api_keys import hash_key
+from declarations.store.enterprises import EnterpriseRegistry
 from declarations.store.migrate import open_store
 from declarations.store.tables import api_keys
 from gateway.cli import main

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from declarations.clock import ManualClock
 from declarations.identity import Enterprise, Role
-from declarations.store.enterprises import MAX_WEBHOOKS
 from declarations.store.receipts import ReceiptStore
 from declarations.store.tables import webhook_deliveries, webhooks
+from declarations.store.webhooks import MAX_WEBHOOKS
 from gateway.app import create_app
 from gateway.runtime import Runtime, build_runtime
 from gateway.settings import Settings
