@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import sqlalchemy as sa
@@ -141,6 +142,36 @@ class Services:
                 consumer.close()
 
 
+def simulator_env(db: str, *, pipeline: bool) -> dict[str, str]:
+    """The environment of the simulator's processes: unsigned traffic allowed, warnings only."""
+    return os.environ | {"CEBSIM_PIPELINE": str(pipeline).lower(), "CEBSIM_REQUIRE_SIGNATURES": "false",
+                         "CEBSIM_DB": db, "CEBSIM_LOG_LEVEL": "WARNING"}  # fmt: skip
+
+
+def prepare_database(db: str, parties: Path | None, env: dict[str, str]) -> None:
+    """Create the schema (before any process starts) and register the traffic's parties."""
+    cebsim("enterprise", "list", "--db", db, env=env)
+    if parties is not None:
+        cebsim("enterprise", "import", str(parties), "--db", db, env=env)
+
+
+def start_worker(kafka: str, db: str, env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """One `cebsim worker all` (every clearance stage) on Kafka and the database."""
+    command = [CEBSIM, "worker", "all", "--kafka", kafka, "--db", db]
+    return subprocess.Popen(command, env=env, stdout=log, stderr=log)
+
+
+@contextmanager
+def worker(workdir: Path, *, kafka: str, db: str) -> Iterator[subprocess.Popen[bytes]]:
+    """One `cebsim worker all` on its own, logging to the run's directory, stopped in a `finally`."""
+    with (workdir / f"worker-{uuid.uuid4().hex[:6]}.log").open("wb") as log:
+        proc = start_worker(kafka, db, simulator_env(db, pipeline=False), log)
+        try:
+            yield proc
+        finally:
+            stop(proc)
+
+
 @dataclass
 class Simulator:
     target: str
@@ -165,11 +196,8 @@ def simulator(
     `gateway_processes` > 1 runs `cebsim serve --workers N` (Kafka and PostgreSQL only).
     """
     port = free_port()
-    env = os.environ | {"CEBSIM_PIPELINE": str(pipeline).lower(), "CEBSIM_REQUIRE_SIGNATURES": "false",
-                        "CEBSIM_DB": db, "CEBSIM_LOG_LEVEL": "WARNING"}  # fmt: skip
-    cebsim("enterprise", "list", "--db", db, env=env)  # creates the schema before anyone starts
-    if parties is not None:
-        cebsim("enterprise", "import", str(parties), "--db", db, env=env)
+    env = simulator_env(db, pipeline=pipeline)
+    prepare_database(db, parties, env)
     bus = ["--bus", "kafka", "--kafka", kafka] if kafka else ["--bus", "memory"]
     log_path = workdir / f"serve-{port}.log"
     started: list[subprocess.Popen[bytes]] = []
@@ -187,8 +215,7 @@ def simulator(
             wait_ready(target, gateway, log_path)
             for _ in range(workers):
                 assert kafka is not None
-                command = [CEBSIM, "worker", "all", "--kafka", kafka, "--db", db]
-                started.append(subprocess.Popen(command, env=env, stdout=log, stderr=log))
+                started.append(start_worker(kafka, db, env, log))
             yield Simulator(target, db, gateway, started[1:])
         finally:
             for proc in reversed(started):
