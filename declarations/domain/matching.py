@@ -6,7 +6,8 @@ events (`declarations.domain.events`). Rules and codes are in `matching_rules` (
 `export_rules` (export).
 
 **Keys.** Import: `I:<orderNo>`, the one key all four documents carry (the waybill has no ebpCode,
-so ebpCode cannot be part of the partition key; its agreement is rule `order_list_key`). Export:
+so ebpCode cannot be part of the partition key; its agreement is rule `order_list_key`; two
+platforms using one orderNo get a set each under the key: `order_sets`). Export:
 `E:<orderNo>` for order, collection and list. The export waybill (CEB505) carries no orderNo: it
 is keyed `EW:<logisticsCode>:<logisticsNo>` and parked (`export_links`); when a list arrives, the
 stage sends a link to `export_waybill_key(list)`, which hands the parked waybill to the order's
@@ -151,6 +152,14 @@ def match(
         return _evaluate(_put(MatchState(state.documents, True, None, closed), slot, document, None), policy)
     deadline = state.deadline or now + policy.window
     return _evaluate(_put(state, slot, document, deadline), policy)
+
+
+def adopt_waybill(
+    state: MatchState, waybill: Waybill | ExportWaybill, now: datetime, policy: MatchPolicy = DEFAULT_POLICY
+) -> tuple[MatchState, tuple[MatchEvent, ...]]:
+    """Give the set the waybill its list names, which waited elsewhere (`order_sets`), and match.
+    Not `match`: the waybill may be a modification of the version that waited."""
+    return _evaluate(_put(state, 2, waybill, state.deadline or now + policy.window), policy)
 
 
 def tick(state: MatchState, now: datetime) -> tuple[MatchState, tuple[MatchEvent, ...]]:

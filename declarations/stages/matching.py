@@ -1,6 +1,7 @@
 """The matching stage (三单对碰): `cebsim.documents.accepted` → receipts and matched lists.
 
-Keyed by order (`declarations.domain.matching.order_key`). Documents that take no part in
+Keyed by order (`declarations.domain.matching.order_key`); the sets under one key, one per
+platform when two use the same orderNo, are `declarations.domain.order_sets`. Documents that take no part in
 matching (cancellations, returns, warehousing, waybill status, arrival/departure, summaries)
 are answered 120 then 399 here until their own stages exist.
 
@@ -43,12 +44,11 @@ from declarations.domain.matching import (
     MatchState,
     export_waybill_key,
     header,
-    match,
     order_key,
-    tick,
 )
 from declarations.domain.matching_rules import MatchPolicy
 from declarations.domain.matching_text import missing_text
+from declarations.domain.order_sets import OrderSets, SetChange, deadline_of, match_order, tick_order
 from declarations.intake import head_of
 from declarations.stages.receipt_events import ReceiptEvent, receipt_output
 from declarations.stages.shell import Step
@@ -123,9 +123,14 @@ class MatchingLogic:
             return self._unmatched(message_type, document, now)
         if isinstance(participant, ExportWaybill) and record.header(STATE_KEY) is None:
             return self._parked(state, participant, now)
-        before: MatchState = state if isinstance(state, MatchState) else EMPTY
-        after, events = match(before, participant, now, self._policy)
-        outputs = self._outputs(before, after, participant, events, now, received=record.value)
+        before = state if isinstance(state, MatchState | OrderSets) else EMPTY
+        whole, changes = match_order(before, participant, now, self._policy)
+        after, events = changes[0].after, changes[0].events
+        outputs = tuple(
+            output
+            for change in changes
+            for output in self._outputs(change, participant, now, received=record.value)
+        )
         _, _, waybill, listed = after.documents
         if (
             not events
@@ -136,7 +141,7 @@ class MatchingLogic:
             outputs += (_matched_output(listed, record.value),)  # redelivered: review ignores repeats
         if isinstance(participant, ExportList) and listed == participant and waybill is None:
             outputs += (_link_output(participant),)  # fetch the waybill the list names
-        return Step(after, outputs, after.deadline if not after.matched else None)
+        return Step(whole, outputs, deadline_of(whole))
 
     def tick(self, key: str, state: Any, now: datetime) -> Step:
         if isinstance(state, Parked):
@@ -144,8 +149,9 @@ class MatchingLogic:
             info = missing_text((KINDS[0], KINDS[1], KINDS[3]), (None, None, *timed_out[-1:], None))
             outputs = _receipts(list(timed_out), str(TIMED_OUT), info, now) if timed_out else []
             return Step(left, tuple(outputs), left.deadline if left is not None else None)
-        after, events = tick(state, now)
-        return Step(after, self._outputs(state, after, None, events, now), after.deadline)
+        after, changes = tick_order(state, now)
+        answers = tuple(output for change in changes for output in self._outputs(change, None, now))
+        return Step(after, answers, deadline_of(after))
 
     def _parked(self, state: Any | None, waybill: ExportWaybill, now: datetime) -> Step:
         before = state if isinstance(state, Parked) else PARKED_NOTHING
@@ -167,18 +173,16 @@ class MatchingLogic:
 
     def _outputs(
         self,
-        before: MatchState,
-        after: MatchState,
+        change: SetChange,
         incoming: MatchDocument | None,
-        events: tuple[MatchEvent, ...],
         now: datetime,
         *,
         received: bytes | None = None,
     ) -> tuple[Output, ...]:
-        """The answers to `events`; `received`: the bytes `incoming` was parsed from."""
+        """The answers to a set's events; `received`: the bytes `incoming` was parsed from."""
         outputs: list[Output] = []
-        for event in events:
-            outputs.extend(self._answer(before, after, incoming, event, now, received=received))
+        for event in change.events:
+            outputs.extend(self._answer(change.before, change.after, incoming, event, now, received=received))
         return tuple(outputs)
 
     def _answer(
