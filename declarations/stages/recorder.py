@@ -34,8 +34,9 @@ from declarations.clock import Clock
 from declarations.codec import parse_message, parse_recent
 from declarations.errors import DependencyError, RequestError, StoreUnavailableError, loggable
 from declarations.intake import DocumentFacts, facts
+from declarations.stages.offset_commits import PacedCommits
 from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, ReceiptEvent, parse_event
-from declarations.stages.shell import DEAD_LETTER_TOPIC, PacedCommits, dead_letter, stage_group
+from declarations.stages.shell import DEAD_LETTER_TOPIC, dead_letter, stage_group
 from declarations.store.receipts import ReceiptStore, RecordedReceipt
 from declarations.store.stage_store import Output
 from declarations.store.tables import documents

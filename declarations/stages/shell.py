@@ -9,7 +9,8 @@ The commit order (house style rule 8), per batch of polled records:
     4. in ONE database transaction: the new states, the processed offsets, and the outputs as
        outbox rows;
     5. publish the outputs and flush (Kafka: acks=all);
-    6. commit the consumer offsets, at most once a second (and at every tick).
+    6. commit the consumer offsets, at most once a second (and at every tick): `PacedCommits`,
+       in declarations.stages.offset_commits.
 
 A crash after 4 leaves outbox rows that the next start publishes first, so an effect that was
 persisted is always published, and at least once; consumers downstream are idempotent. A crash
@@ -27,10 +28,8 @@ goes on.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,12 +40,12 @@ import sqlalchemy as sa
 from declarations.bus.port import Bus, BusConsumer, BusRecord, TransactionalBus
 from declarations.clock import Clock
 from declarations.errors import DependencyError, StoreUnavailableError, loggable
+from declarations.stages.offset_commits import PacedCommits
 from declarations.store.stage_store import Output, StageStore
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_TOPIC = "cebsim.deadletter"
-COMMIT_EVERY_S = 1.0  # the consumer's position is committed at most this often (see above)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,35 +66,6 @@ class StageLogic(Protocol):
     def apply(self, state: Any | None, record: BusRecord, now: datetime) -> Step: ...
 
     def tick(self, key: str, state: Any, now: datetime) -> Step: ...
-
-
-class PacedCommits:
-    """Commits a consumer at most every COMMIT_EVERY_S, and whenever `flush` is called.
-
-    Only for a stage to which a record that comes twice is harmless (stored offsets, unique rows):
-    a crash or a rewind then replays at most the records since the last commit.
-    """
-
-    def __init__(self) -> None:
-        self._uncommitted = False  # batches processed since the last commit
-        self._committed_at = 0.0  # time.monotonic() of that commit
-
-    def processed(self, consumer: BusConsumer) -> None:
-        """A batch's effects are persisted: commit if the last commit is old enough."""
-        self._uncommitted = True
-        if time.monotonic() - self._committed_at >= COMMIT_EVERY_S:
-            self.flush(consumer)
-
-    def flush(self, consumer: BusConsumer) -> None:
-        """Commit now if a batch was processed since the last commit."""
-        if self._uncommitted:
-            consumer.commit()
-            self._uncommitted = False
-            self._committed_at = time.monotonic()
-
-    def close(self, consumer: BusConsumer) -> None:
-        with contextlib.suppress(DependencyError):  # what comes again is harmless (see above)
-            self.flush(consumer)
 
 
 @dataclass(frozen=True, slots=True)
