@@ -11,6 +11,9 @@ stage on the way to the final receipt). After IDLE_AFTER_S without a record a co
 kafka-python's long poll (answered at the first record, or after IDLE_WAIT_MS): a gathering fetch
 that finds nothing returns every `gather_ms`, and an idle `cebsim worker all` (three consumers)
 spent 0.2 of a core on them, the broker 0.15. kafka-python's exceptions stop here.
+
+This module holds the producer side and the consumers; creating topics and reading consumer lag go
+through Kafka's admin API, in `declarations.bus.kafka_admin`.
 """
 
 from __future__ import annotations
@@ -22,16 +25,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import KafkaAdminClient, OffsetSpec
 from kafka.errors import (
     CommitFailedError,
     IllegalGenerationError,
     KafkaError,
     RebalanceInProgressError,
-    TopicAlreadyExistsError,
     UnknownMemberIdError,
 )
 
+from declarations.bus.kafka_admin import KafkaAdmin
 from declarations.bus.port import BusRecord, Headers
 from declarations.errors import BusUnavailableError
 
@@ -86,29 +88,10 @@ class KafkaBus:
         # share one bus, and one thread's flush must neither take the others' failures as its own
         # nor let them believe records were acknowledged that were not
         self._sends = threading.local()
-        self._lag_admin: KafkaAdminClient | None = None
-        self._admin_lock = threading.Lock()
+        self._admin = KafkaAdmin(bootstrap, client_id=client_id, timeout_ms=timeout_ms)
 
     def create_topics(self, partitions: Mapping[str, int]) -> None:
-        try:
-            admin = self._admin()
-        except KafkaError as exc:
-            raise BusUnavailableError(f"Kafka at {self._bootstrap} is unavailable: {exc}") from exc
-        try:
-            existing = set(admin.list_topics())
-            wanted = {
-                topic: {"num_partitions": count, "replication_factor": 1}
-                for topic, count in partitions.items()
-                if topic not in existing
-            }
-            if wanted:
-                admin.create_topics(wanted, wait_for_metadata=True)
-        except TopicAlreadyExistsError:
-            log.debug("topics created concurrently by another process")
-        except KafkaError as exc:
-            raise BusUnavailableError(f"cannot create topics on Kafka: {exc}") from exc
-        finally:
-            admin.close()
+        self._admin.create_topics(partitions)
 
     def publish(self, topic: str, key: bytes, value: bytes, headers: Headers = ()) -> None:
         try:
@@ -159,51 +142,15 @@ class KafkaBus:
         return KafkaBusConsumer(consumer, gather_ms=self._gather_ms)
 
     def lag(self, groups: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], int]:
-        """End offsets minus the groups' committed offsets, through one admin client kept open
-        (the gateway asks at every /metrics scrape). A partition without a commit counts from
-        its earliest offset, where such a group starts reading."""
-        topics = sorted({topic for wanted in groups.values() for topic in wanted})
-        with self._admin_lock:
-            try:
-                admin = self._lag_admin = self._lag_admin or self._admin()
-                partitions = [
-                    TopicPartition(topic["name"], p["partition_index"])
-                    for topic in admin.describe_topics(topics)
-                    if topic["error_code"] == 0  # a topic not created yet has no lag
-                    for p in topic["partitions"]
-                ]
-                committed = admin.list_group_offsets({group: None for group in groups})
-                end = admin.list_partition_offsets(dict.fromkeys(partitions, OffsetSpec.LATEST))
-                start = admin.list_partition_offsets(dict.fromkeys(partitions, OffsetSpec.EARLIEST))
-            except KafkaError as exc:
-                raise BusUnavailableError(f"cannot read consumer lag from Kafka: {exc}") from exc
-        lag: dict[tuple[str, str], int] = {}
-        for group, wanted in groups.items():
-            offsets = committed.get(group) or {}
-            for topic in wanted:
-                lag[(group, topic)] = sum(
-                    end[tp].offset - (offsets[tp].offset if tp in offsets else start[tp].offset)
-                    for tp in partitions
-                    if tp.topic == topic
-                )
-        return lag
-
-    def _admin(self) -> KafkaAdminClient:
-        return KafkaAdminClient(
-            bootstrap_servers=self._bootstrap,
-            client_id=self._client_id,
-            bootstrap_timeout_ms=self._timeout_ms,
-        )
+        """The groups' lag, as `KafkaAdmin.lag` reads it (one admin client kept open)."""
+        return self._admin.lag(groups)
 
     def close(self) -> None:
         try:
             self._producer.close(timeout=10)
         except KafkaError as exc:
             log.warning("closing the Kafka producer failed: %s", exc)
-        with self._admin_lock:
-            if self._lag_admin is not None:
-                self._lag_admin.close()
-                self._lag_admin = None
+        self._admin.close()
 
 
 def _await_topics(consumer: KafkaConsumer, topics: Sequence[str], timeout_s: float = 15.0) -> None:
