@@ -9,6 +9,15 @@ For each incoming document, given what is stored under its business key, decide:
 `appType` 1 (new) needs the key to be free (or its last version refused, deleted or a draft); 2 (modify)
 and 3 (delete) need a live version. `appTime` is the version stamp: a document older than the
 stored version is ignored as stale ("接收报文为旧报文数据，不做处理").
+
+A document guid (系统唯一序号) names one document of its message type: the same guid with other
+content under the same business key is a new version of that document, but under another
+business key it would be a second document, and the receipts the pipeline sends by (message
+type, guid) would reach either one. It is refused with the type's duplicate code (-301010 for an
+order, -621004 for a list, -304001 for the export documents: the guid is a key that must be
+unique, like the business key) and a returnInfo naming the guid only: the document already
+holding it may be another enterprise's, so neither its business key nor its sender is told. The
+same guid in another message type (a CEB311 and a CEB621, as the official samples do) is allowed.
 """
 
 from __future__ import annotations
@@ -85,10 +94,20 @@ class Refuse:
 Decision = Accept | Replay | Refuse
 
 
-def decide(incoming: Incoming, stored: Stored | None, seen_before: bool) -> Decision:
-    """`seen_before`: a document with this guid and content hash was accepted earlier."""
+def decide(
+    incoming: Incoming, stored: Stored | None, seen_before: bool, *, guid_taken: bool = False
+) -> Decision:
+    """`seen_before`: a document with this guid and content hash was accepted earlier;
+    `guid_taken`: a document of this message type under another business key holds this guid."""
     if seen_before:
         return Replay(incoming.guid, incoming.content_hash)
+    if guid_taken:
+        duplicate = CODES.get(incoming.kind, EXPORT_CODES)[0]
+        return Refuse(duplicate, f"系统唯一序号已被另一单证使用，请重新生成[guid={incoming.guid}]")
+    return _next_version(incoming, stored)
+
+
+def _next_version(incoming: Incoming, stored: Stored | None) -> Accept | Refuse:
     duplicate, missing, stale = CODES.get(incoming.kind, EXPORT_CODES)
     live = stored is not None and stored.app_type != "3" and not _failed(stored.status)
     draft = stored is not None and stored.status == DRAFT  # a draft may be declared again as new

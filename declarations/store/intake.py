@@ -1,4 +1,5 @@
-"""The intake side of the store: the live version of each business key, accepted documents, receipts.
+"""The intake side of the store: the live version of each business key, the keys each document guid
+is stored under, accepted documents, receipts.
 
 All of it runs inside one transaction opened by the acceptor (`declarations.store.intake.IntakeTx`),
 so a batch of submissions is stored whole or not at all.
@@ -90,29 +91,42 @@ class FirstAnswer:
     body: bytes  # the receipt message as stored and answered
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the store holds about a batch's documents (`IntakeTx.lookup`)."""
+
+    current: dict[tuple[str, str], Stored]  # (message type, business key) -> its live version
+    seen: set[tuple[str, str]]  # (guid, content hash) of every stored version of the guids asked for
+    # (message type, guid) -> the business keys whose versions carry that guid (one, unless stored
+    # before guids were checked against other keys)
+    guid_keys: dict[tuple[str, str], set[str]]
+
+
 class IntakeTx:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self._counters: dict[str, int] = {}  # name -> last value handed out (its row locked)
 
-    def lock_keys(self, keys: Iterable[tuple[str, str]]) -> None:
-        """Hold these (message type, business key)s until commit, so that two gateway processes
-        never judge versions of one key at the same time (PostgreSQL transaction-level advisory
-        locks, taken in one order; SQLite has a single writer already)."""
+    def lock_keys(self, keys: Iterable[tuple[str, str]], guids: Iterable[tuple[str, str]]) -> None:
+        """Hold these (message type, business key)s and (message type, document guid)s until
+        commit, so that two gateway processes never judge versions of one key, nor give one guid
+        to two keys, at the same time (PostgreSQL transaction-level advisory locks, taken in one
+        order; SQLite has a single writer already)."""
         if self.conn.dialect.name != "postgresql":
             return
-        ids = sorted({advisory_lock_id(f"{message_type}|{key}") for message_type, key in keys})
+        names = {f"{message_type}|{key}" for message_type, key in keys}
+        # "guid:" keeps a guid's lock apart from any key's: message types start with "CEB"
+        names |= {f"guid:{message_type}|{guid}" for message_type, guid in guids}
+        ids = sorted({advisory_lock_id(name) for name in names})
         if ids:
             self.conn.execute(_LOCK_KEYS, {"ids": ids})
 
-    def lookup(
-        self, keys: Iterable[tuple[str, str]], guids: Iterable[str]
-    ) -> tuple[dict[tuple[str, str], Stored], set[tuple[str, str]]]:
-        """In one query: the current version of each (message type, business key), and the
-        (guid, content hash) of every stored version among `guids`."""
+    def lookup(self, keys: Iterable[tuple[str, str]], guids: Iterable[str]) -> Known:
+        """In one query: the current version of each (message type, business key), and the guid,
+        content hash, message type and business key of every stored version among `guids`."""
         wanted, guid_list = sorted(set(keys)), sorted(set(guids))
         if not wanted and not guid_list:
-            return {}, set()
+            return Known({}, set(), {})
         types, business_keys = sorted({t for t, _ in wanted}), sorted({k for _, k in wanted})
         rows = self.conn.execute(_LOOKUP, {"types": types, "keys": business_keys, "guids": guid_list}).all()
         found = {
@@ -122,9 +136,16 @@ class IntakeTx:
             for row in rows
             if row.current
         }
-        named = set(guid_list)
-        seen = {(row.guid, row.content_hash) for row in rows if row.guid in named}
-        return {key: found[key] for key in wanted if key in found}, seen
+        asked = set(guid_list)
+        named = [row for row in rows if row.guid in asked]
+        holders: dict[tuple[str, str], set[str]] = {}
+        for row in named:
+            holders.setdefault((row.message_type, row.guid), set()).add(row.business_key)
+        return Known(
+            {key: found[key] for key in wanted if key in found},
+            {(row.guid, row.content_hash) for row in named},
+            holders,
+        )
 
     def replays(self, stored: Iterable[tuple[str, str]]) -> dict[tuple[str, str], FirstAnswer]:
         """For each stored (guid, content hash): the numbers it was given and its first receipt, to

@@ -16,8 +16,8 @@ Sending before the inserts lets the broker's acknowledgement travel while they r
 dependency error (503 + Retry-After): nothing is half-written. Records already handed to Kafka
 before a failed commit may exist there; every stage is idempotent by document guid, and the
 client's retry is accepted again. Within a process, one writer means duplicate checks never race;
-between gateway processes (`cebsim serve --workers N`) an advisory lock per business key, taken
-before the checks, serialises them (`IntakeTx.lock_keys`).
+between gateway processes (`cebsim serve --workers N`) an advisory lock per business key and per
+document guid, taken before the checks, serialises them (`IntakeTx.lock_keys`).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 `gateway.intake.acceptor` describes (`write_batch`).
 
 Every document is judged against what is stored and what this batch accepted before it
-(`declarations.versions.decide`): the live version of its business key, and whether its guid and
-content were accepted before (a replay). What is stored before the batch comes from one lookup
-query for the whole batch.
+(`declarations.versions.decide`): the live version of its business key, whether its guid and
+content were accepted before (a replay), and which business keys of its message type already
+carry its guid. What is stored before the batch comes from one lookup query for the whole batch.
 """
 
 from __future__ import annotations
@@ -113,6 +113,8 @@ class Batch:
         self._now = now
         self._current: dict[tuple[str, str], Stored | None] = {}
         self._seen: set[tuple[str, str]] = set()
+        # (message type, guid) -> the business keys whose versions carry it, stored or accepted here
+        self._guid_keys: dict[tuple[str, str], set[str]] = {}
         self._accepted: list[Accepted] = []
         self._retired: set[tuple[str, str]] = set()
         self._receipt_rows: list[dict[str, object]] = []
@@ -141,9 +143,11 @@ class Batch:
 
     def _preload(self, items: list[_Item]) -> None:
         keys = {(item.fact.message_type, item.fact.business_key) for item in items}
-        self._tx.lock_keys(keys)  # first: another gateway process may be judging the same keys
-        found, self._seen = self._tx.lookup(keys, {item.fact.guid for item in items})
-        self._current = {key: found.get(key) for key in keys}
+        guids = {(item.fact.message_type, item.fact.guid) for item in items}
+        self._tx.lock_keys(keys, guids)  # first: another gateway process may be judging them too
+        known = self._tx.lookup(keys, {guid for _, guid in guids})
+        self._current = {key: known.current.get(key) for key in keys}
+        self._seen, self._guid_keys = known.seen, known.guid_keys
         self._stored = self._tx.replays(
             (item.fact.guid, item.digest) for item in items if (item.fact.guid, item.digest) in self._seen
         )
@@ -152,7 +156,11 @@ class Batch:
         fact = item.fact
         stored = self._current[(fact.message_type, fact.business_key)]
         incoming = Incoming(fact.kind, fact.guid, item.digest, fact.app_type, fact.app_time)
-        return self._apply(item, decide(incoming, stored, (fact.guid, item.digest) in self._seen))
+        holders = self._guid_keys.get((fact.message_type, fact.guid), set())
+        seen = (fact.guid, item.digest) in self._seen
+        return self._apply(
+            item, decide(incoming, stored, seen, guid_taken=bool(holders - {fact.business_key}))
+        )
 
     def _apply(self, item: _Item, decision: Decision) -> Outcome:
         if isinstance(decision, Replay):
@@ -194,6 +202,7 @@ class Batch:
         self._accepted.append(Accepted(row, body, enterprise, fact, receipt, xml))
         self._current[key] = Stored(fact.guid, digest, fact.app_type, fact.app_time, status, decision.version)
         self._seen.add((fact.guid, digest))
+        self._guid_keys.setdefault((fact.message_type, fact.guid), set()).add(fact.business_key)
         self._answered[(fact.guid, digest)] = (receipt, xml)
         return Outcome(fact, receipt, accepted=True, xml=xml)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from declarations.store.intake import IntakeTx
 from declarations.store.migrate import open_store
 from declarations.store.tables import documents
 from gateway.intake.acceptor import Acceptor, Outcome
+from gateway.intake.batch import Submission, write_batch
 from tests.integration.test_intake_durability import (
     CEBSIM,
     post,
@@ -93,6 +95,50 @@ def test_two_acceptors_judging_the_same_documents_store_each_once(postgres_url: 
     for first, second in zip(*outcomes, strict=True):
         assert sorted((first.accepted, second.accepted)) == [False, True]  # one stored it, one saw it
         assert first.receipt.return_status == second.receipt.return_status == "2"
+
+
+class _SlowBus(MemoryBus):
+    """Holds its batch's transaction open after the inserts (`write_batch` waits on the bus there)."""
+
+    def __init__(self, holding: threading.Event) -> None:
+        super().__init__()
+        self._holding = holding
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        self._holding.set()
+        time.sleep(0.5)  # the other process arrives while this batch is not committed
+
+
+def test_two_processes_giving_one_guid_to_two_order_numbers_at_once_store_it_once(postgres_url: str) -> None:
+    """The keys differ, so only the advisory lock per (message type, guid) makes the second wait for
+    the first's commit and see the guid taken, instead of both storing it."""
+    engines = [open_store(postgres_url), open_store(postgres_url)]
+    code = f"34{new_guid().replace('-', '')[:8].upper()}"
+    shop = Enterprise(code, "并发测试电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), f"DXPENT{code}")
+    EnterpriseRegistry(engines[0]).add(shop, NOW)
+    first, second = _orders(code, 2)
+    guid = of_type(Order, first.documents[0]).head.guid
+    reused = of_type(Order, second.documents[0])
+    second = replace(second, documents=(replace(reused, head=replace(reused.head, guid=guid)),))
+    holding, answers = threading.Event(), {}
+
+    def write_first() -> None:
+        answers["first"] = write_batch(engines[0], _SlowBus(holding), NOW, [Submission(shop, first)])
+
+    thread = threading.Thread(target=write_first)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        answers["second"] = write_batch(engines[1], MemoryBus(), NOW, [Submission(shop, second)])
+    finally:
+        thread.join()
+        with engines[0].connect() as conn:
+            stored = conn.execute(sa.select(documents.c.business_key).where(documents.c.guid == guid)).all()
+        for engine in engines:
+            engine.dispose()
+    ((accepted,),), ((refused,),) = answers["first"], answers["second"]
+    assert (accepted.accepted, refused.receipt.return_status) == (True, "-301010")
+    assert [row.business_key for row in stored] == [accepted.facts.business_key]
 
 
 def _server_processes(parent: int) -> int:

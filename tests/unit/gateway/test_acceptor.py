@@ -110,3 +110,33 @@ def test_a_retried_message_is_answered_as_first_with_statements_that_do_not_grow
         acceptor.stop()
         engine.dispose()
     assert counted[30] == counted[3]
+
+
+def test_two_messages_of_one_batch_giving_one_guid_to_two_order_numbers_store_the_first_only(
+    tmp_path: Path,
+) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
+    shop = Enterprise(
+        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
+    )
+    EnterpriseRegistry(engine).add(shop, NOW)
+    first, second = _orders(parse_message(EXAMPLE.read_bytes()), 2).documents
+    assert isinstance(first, Order)
+    assert isinstance(second, Order)
+    reused = replace(second, head=replace(second.head, guid=first.head.guid))
+    example = parse_message(EXAMPLE.read_bytes())
+    acceptor = Acceptor(engine, MemoryBus(), ManualClock(NOW))
+    futures = [acceptor.submit(shop, replace(example, documents=(d,))) for d in (first, reused)]  # one batch
+    acceptor.start()
+    try:
+        (stored,), (refused,) = (future.result(timeout=30) for future in futures)
+    finally:
+        acceptor.stop()
+        with engine.connect() as conn:
+            query = sa.select(documents.c.business_key).where(documents.c.guid == first.head.guid)
+            keys = conn.execute(query).scalars().all()
+        engine.dispose()
+    assert (stored.accepted, refused.accepted) == (True, False)
+    assert refused.receipt.return_status == "-301010"
+    assert refused.receipt.return_info == f"系统唯一序号已被另一单证使用，请重新生成[guid={first.head.guid}]"
+    assert keys == [stored.facts.business_key]
