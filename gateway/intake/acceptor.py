@@ -12,12 +12,19 @@ transaction (`gateway.intake.batch.write_batch`):
     6. commit.
 
 Sending before the inserts lets the broker's acknowledgement travel while they run. A failure in
-2–6 rolls the transaction back and every submission of the batch gets the
-dependency error (503 + Retry-After): nothing is half-written. Records already handed to Kafka
-before a failed commit may exist there; every stage is idempotent by document guid, and the
-client's retry is accepted again. Within a process, one writer means duplicate checks never race;
-between gateway processes (`cebsim serve --workers N`) an advisory lock per business key and per
-document guid, taken before the checks, serialises them (`IntakeTx.lock_keys`).
+1–6 rolls the transaction back: nothing is half-written. When a dependency is unreachable (the
+database's connection or the bus: `DependencyError`, SQLAlchemy's `OperationalError` and its
+kin), every submission of the batch gets the dependency error (503 + Retry-After): each written
+again would only wait for the same timeout. Any other failure (a constraint, a value the database
+refuses, a bug) may come from one submission: the writer then writes each submission of the
+batch again on its own, each in its own transaction, so only the culprit gets the error and the
+others are accepted as if they had come alone.
+
+Records already handed to Kafka before a failed commit may exist there (a document written again
+on its own is sent again); every stage is idempotent by document guid, and the client's retry is
+accepted again. Within a process, one writer means duplicate checks never race; between gateway
+processes (`cebsim serve --workers N`) an advisory lock per business key and per document guid,
+taken before the checks, serialises them (`IntakeTx.lock_keys`).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ import sqlalchemy as sa
 from declarations.bus.port import Bus, TransactionalBus
 from declarations.clock import Clock
 from declarations.domain.messages import CebMessage
-from declarations.errors import CebsimError, StoreUnavailableError
+from declarations.errors import CebsimError, DependencyError, StoreUnavailableError, loggable
 from declarations.identity import Enterprise
 from gateway.intake.accepted import ACCEPTED_TOPIC
 from gateway.intake.batch import Outcome, Submission, write_batch
@@ -41,6 +48,16 @@ from gateway.intake.batch import Outcome, Submission, write_batch
 __all__ = ["ACCEPTED_TOPIC", "Acceptor", "Outcome"]
 
 log = logging.getLogger(__name__)
+
+# a dependency that cannot be reached (not a statement the database refuses): every submission
+# written on its own would fail the same way, after the same timeout
+UNREACHABLE = (
+    DependencyError,
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,
+)
 
 
 @dataclass
@@ -101,12 +118,28 @@ class Acceptor:
         try:
             results = write_batch(self._engine, self._bus, self._clock.now(), [p.submission for p in batch])
         except Exception as exc:  # answered below, whatever it is: the one writer stays alive
+            if len(batch) > 1 and not _unreachable(exc):
+                log.warning(
+                    "intake batch of %d rolled back (%s): writing each submission on its own",
+                    len(batch),
+                    loggable(exc),
+                )
+                for pending in batch:
+                    self._write([pending])
+                return
             _fail(batch, _answer(exc, len(batch)))
             return
         if isinstance(self._bus, TransactionalBus):
             self._bus.notify()
         for pending, outcomes in zip(batch, results, strict=True):
             pending.future.set_result(outcomes)
+
+
+def _unreachable(error: Exception) -> bool:
+    """Whether `error` says a dependency is down (each submission alone would fail the same way)."""
+    if isinstance(error, UNREACHABLE):
+        return True
+    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
 
 
 def _answer(error: Exception, size: int) -> Exception:
