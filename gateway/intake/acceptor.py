@@ -112,7 +112,18 @@ class Acceptor:
             # a submission whose caller cancelled its future is not written (nobody would be answered)
             running = [p for p in batch if p.future.set_running_or_notify_cancel()]
             if running:
-                self._write(running)
+                self._write_guarded(running)
+
+    def _write_guarded(self, batch: list[_Pending]) -> None:
+        """`_write`, and whatever escapes it (answering a failure, notifying the bus) answers the
+        submissions not yet answered instead of ending the one writer thread."""
+        try:
+            self._write(batch)
+        except Exception as exc:
+            log.error("intake writer: unexpected error after a batch of %d", len(batch), exc_info=exc)
+            for pending in batch:
+                if not pending.future.done():
+                    pending.future.set_exception(exc)
 
     def _write(self, batch: list[_Pending]) -> None:
         try:

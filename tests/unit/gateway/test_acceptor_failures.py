@@ -175,3 +175,27 @@ def test_an_unreachable_dependency_fails_the_batch_once_without_writing_each_aga
     assert store.batch_sizes == [3]
     assert all(isinstance(f.exception(), StoreUnavailableError | BusUnavailableError) for f in futures)
     assert store.count(documents, sa.true()) == 0
+
+
+def test_an_error_after_the_commit_is_answered_and_the_writer_takes_the_next_batch(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def notify_fails_once(self: SqlBus) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the embedded bus could not wake its consumers")
+
+    monkeypatch.setattr(SqlBus, "notify", notify_fails_once)
+    acceptor = Acceptor(store.engine, SqlBus(store.engine), ManualClock(NOW))
+    first, second = orders(2)
+    acceptor.start()
+    try:
+        failed = acceptor.submit(SHOP, first)
+        assert isinstance(failed.exception(timeout=30), RuntimeError)
+        (outcome,) = acceptor.submit(SHOP, second).result(timeout=30)  # the writer is still alive
+    finally:
+        acceptor.stop()
+    assert outcome.accepted
+    assert calls == [1, 1]
