@@ -19,7 +19,9 @@ state and sends later versions there too (`declarations.stages.matching`).
   redeliveries are ignored, so no 120 is ever sent twice or after a terminal status. One thing
   still enters: a new list (appType 1), which the gateway lets through only when the list before
   it failed (§4.5: "if the previous attempt was rejected, a new submission is allowed and replaces
-  it"), e.g. refused by review for a purchase limit. It is matched against the three, and goes on
+  it"), e.g. refused by review for a purchase limit (one older by appTime than the matched list,
+  such as the version a modification replaced, delivered again, is stale: -621055). It is
+  matched against the three, and goes on
   to review alone (`ListMatched`), or is answered by the rule it breaks; review refuses it
   (-621004) if the list before it was concluded after all;
 - some fail → one `ListMismatched` per rule; that list version is answered (terminal) and dropped,
@@ -186,8 +188,7 @@ def _refusal(
 def _reason(state: MatchState, kind: Kind, current: MatchDocument | None, head: Header) -> str | None:
     """Why the set cannot take this version (a reason of `REFUSALS`), or None when it can."""
     if head.app_type == "1":
-        # a list after a matched one: the gateway lets it in only if that one was refused (review)
-        return None if current is None or (state.matched and kind is LIST) else "duplicate"
+        return None if current is None else _declared_again(state, kind, current, head)
     if state.matched:
         return "matched"
     if kind is ORDER and state.documents[3] is not None:
@@ -197,6 +198,14 @@ def _reason(state: MatchState, kind: Kind, current: MatchDocument | None, head: 
     if head.app_time < header(current).app_time:
         return "stale"
     return None
+
+
+def _declared_again(state: MatchState, kind: Kind, current: MatchDocument, head: Header) -> str | None:
+    """A new version (appType 1) where one is stored: a duplicate, except a list after a matched
+    one, which the gateway lets in only if review refused that one; not one older than it (§4.5)."""
+    if not (state.matched and kind is LIST):
+        return "duplicate"
+    return "stale" if head.app_time < header(current).app_time else None
 
 
 def _refused(kind: Kind, reason: str, current: MatchDocument | None) -> DocumentRefused:

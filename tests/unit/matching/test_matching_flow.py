@@ -270,3 +270,15 @@ def test_an_order_is_not_modified_or_deleted_once_its_list_is_declared() -> None
     order, _, waybill, listed = state.documents
     changed = replace(state, documents=(order, payment_changed, waybill, listed))
     assert match(state, payment_changed, LATER) == (changed, ())  # orders only
+
+
+def test_a_list_version_older_than_the_matched_one_is_not_taken_as_declared_again() -> None:
+    """Only a list after the matched one was refused may come in on a matched set (§4.5); the
+    version a modification replaced, delivered again, is older than that and is stale (-621055)."""
+    first = make_inventory_list()
+    modified = make_inventory_list(head=replace(first.head, guid="LIST-2", app_type="2", app_time=LATER))
+    state, events = feed((first, modified, make_order(), make_payment(), make_waybill()))
+    assert [event.inventory for event in events if isinstance(event, ListMatched)] == [modified]
+    (refused,) = match(state, first, LATER)[1]
+    assert isinstance(refused, DocumentRefused)
+    assert refused.code == -621055
