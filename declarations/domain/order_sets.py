@@ -5,23 +5,28 @@ ebcCode + orderNo), and the gateway accepts two platforms' orders with the same 
 documents. Matching's partition key is the orderNo alone (`matching.order_key`: the waybill
 carries no platform code), so both platforms' documents reach one state.
 
-**One platform** (the common case): the state is one `MatchState` and `matching.match` decides,
-as before: a waybill joins the set whatever it names, so a list naming another waybill is
-answered at once by the rule it breaks, and so is a list with another ebpCode than its order's
-that names the set's waybill (waybill numbers are unique: it is the same parcel). One change: a
-second waybill with another number (another business key, not a duplicate) waits on its own
-instead of being refused -504015.
+**One platform, one waybill number** (the common case): the state is one `MatchState` and
+`matching.match` decides, as before: a waybill joins the set whatever it names, so a list naming
+another waybill is answered at once by the rule it breaks, and so is a list with another ebpCode
+than its order's that names the set's waybill (waybill numbers are unique: it is the same parcel).
 
-**A second platform** (an order, payment or list whose ebpCode is not the set's) splits the
-state into `OrderSets`: one set per platform, and waybills on their own ("loose") until a list
-names them. A waybill carries no platform code, so only a list can say whose it is:
+**A second platform** (an order, payment or list whose ebpCode is not the set's), **or a second
+waybill number** (another business key, not a duplicate: it waits instead of being refused
+-504015), splits the state into `OrderSets`: one set per platform, and waybills on their own
+("loose") until a list names them. A waybill carries no platform code, so only a list can say whose it is:
 - an order, payment or list goes to its platform's set (a new one for a new platform);
-- a waybill goes to the set whose list names it (logisticsCode + logisticsNo) or that holds a
-  version of it, else it waits loose; when a list arrives naming a loose waybill, its set takes it;
-- a redelivery goes to the set that holds it, or that answered it.
+- a waybill goes to the set that holds a version of it, else to the set whose list names it
+  (logisticsCode + logisticsNo), else it waits loose;
+- a redelivery goes to the set that holds it, or that answered it;
+- a list (new or modified) naming another waybill than its open set holds lets that one go loose
+  (with the set's deadline) instead of being answered `waybill_list_key`; then every set whose
+  list names a loose waybill takes it, whichever set changed (one list's correction may free the
+  waybill another platform's list waits for).
 On the split, a waybill the set's list does not name is taken out and waits loose, for whichever
-platform's list names it. Each set matches, times out (a loose waybill as a lone waybill does)
-and is answered on its own; a set left empty is dropped, and one set left is a `MatchState` again.
+platform's list names it; a matched set keeps its waybill (frozen: -504011), even when its list was
+refused and dropped. Each set matches, times out (a loose waybill as a lone waybill does) and is
+answered on its own; a set left empty (also by deletions) is dropped with its deadline, and one
+set left is a `MatchState` again, with the one-set rules above.
 
 **What is left to arrival order.** A waybill that arrives before any document of its own
 platform, while the other platform is alone under the number, joins that platform's set (nothing
@@ -29,7 +34,8 @@ yet says it is foreign); if that set's list is there and names another waybill, 
 answered `waybill_list_key`. Every other interleaving of two platforms' documents matches both.
 An order or payment with a wrong ebpCode (a typo), or such a list naming a waybill the set does
 not hold, now starts a set of its own: the list is answered at the window's end as incomplete,
-and the text says that another platform's documents share the number (`OTHER_PLATFORM`).
+and the text says that another platform's documents share the number (`OTHER_PLATFORM`). A list
+naming a waybill another platform's set holds does not take it: it waits and times out.
 """
 
 from __future__ import annotations
@@ -87,11 +93,10 @@ def match_order(
     sets = state.sets if isinstance(state, OrderSets) else _split(state)
     index = _route(sets, document)
     before = sets[index] if index < len(sets) else EMPTY
-    after, events = match(before, document, now, policy)
-    sets = (*sets[:index], after, *sets[index + 1 :])
-    changes = (SetChange(before, after, events),)
-    sets, claimed = _claim(sets, index, now, policy)
-    return _joined(sets), changes + claimed
+    after, events, released = _placed(before, document, now, policy)
+    sets = (*sets[:index], after, *sets[index + 1 :], *released)
+    sets, claimed = _claim(sets, now, policy)
+    return _joined(sets), (SetChange(before, after, events), *claimed)
 
 
 def tick_order(state: OrderState, now: datetime) -> tuple[OrderState, tuple[SetChange, ...]]:
@@ -145,8 +150,8 @@ def _splits(state: MatchState, document: MatchDocument) -> bool:
 def _split(state: MatchState) -> tuple[MatchState, ...]:
     """One platform's set as `OrderSets`: a waybill its list does not name waits loose."""
     waybill = state.documents[WAYBILL]
-    if waybill is None or _names(state, waybill):
-        return (state,)
+    if waybill is None or state.matched or _names(state, waybill):
+        return (state,)  # a matched set's waybill is frozen with it, even when its list was refused
     order, payment, _, listed = state.documents
     kept = MatchState((order, payment, None, listed), state.matched, state.deadline, state.closed)
     return kept, MatchState((None, None, waybill, None), False, state.deadline)
@@ -158,34 +163,70 @@ def _route(sets: tuple[MatchState, ...], document: MatchDocument) -> int:
         if document in s.documents or document in s.closed:
             return index
     platform = _platform(document)
-    for index, s in enumerate(sets):
-        if platform is not None and platform == _set_platform(s):
-            return index
-        if platform is None and (_names(s, document) or _holds_number(s, document)):
-            return index
-    return len(sets)
+    if platform is not None:
+        return next((i for i, s in enumerate(sets) if _set_platform(s) == platform), len(sets))
+    # a waybill: to the set that holds a version of it before one whose list only names it
+    holder = next((i for i, s in enumerate(sets) if _holds_number(s, document)), None)
+    return (
+        holder
+        if holder is not None
+        else next((i for i, s in enumerate(sets) if _names(s, document)), len(sets))
+    )
+
+
+def _placed(
+    s: MatchState, document: MatchDocument, now: datetime, policy: MatchPolicy
+) -> tuple[MatchState, tuple[MatchEvent, ...], tuple[MatchState, ...]]:
+    """`match`, except that a list (new or modified) naming another waybill than the one its open
+    set holds lets that one go loose first, as sets of their own, for the list that names it."""
+    held = s.documents[WAYBILL]
+    if (
+        held is None
+        or s.matched
+        or not isinstance(document, InventoryList | ExportList)
+        or document.head.app_type == "3"
+        or _names_in(document, held)
+    ):
+        after, events = match(s, document, now, policy)
+        return after, events, ()
+    order, payment, _, listed = s.documents
+    taken = MatchState((order, payment, None, listed), False, s.deadline, s.closed)
+    after, events = match(taken, document, now, policy)
+    if after is taken:  # refused or redelivered: nothing moves
+        return s, events, ()
+    return after, events, (MatchState((None, None, held, None), False, after.deadline),)
 
 
 def _claim(
-    sets: tuple[MatchState, ...], index: int, now: datetime, policy: MatchPolicy
+    sets: tuple[MatchState, ...], now: datetime, policy: MatchPolicy
 ) -> tuple[tuple[MatchState, ...], tuple[SetChange, ...]]:
-    """A set whose list names a loose waybill takes it."""
-    s = sets[index]
-    if s.documents[3] is None or s.documents[WAYBILL] is not None:
-        return sets, ()
-    for loose_index, loose in enumerate(sets):
+    """Every set whose list names a loose waybill takes it (not only the set that just changed:
+    a waybill let go by one list may be the one another platform's list waits for)."""
+    changes: tuple[SetChange, ...] = ()
+    for index in range(len(sets)):
+        s = sets[index]
+        found = _loose_named(sets, s) if s.documents[3] and s.documents[WAYBILL] is None else None
+        if found is None:
+            continue
+        loose_index, waybill = found
+        after, events = adopt_waybill(s, waybill, now, policy)
+        placed = [*sets]
+        placed[index], placed[loose_index] = after, MatchState(closed=sets[loose_index].closed)
+        sets, changes = tuple(placed), (*changes, SetChange(s, after, events))
+    return sets, changes
+
+
+def _loose_named(sets: tuple[MatchState, ...], s: MatchState) -> tuple[int, Waybill | ExportWaybill] | None:
+    """The loose waybill (a set of a waybill alone) that the list of `s` names, and its index."""
+    for index, loose in enumerate(sets):
         waybill = loose.documents[WAYBILL]
         if (
             _set_platform(loose) is None
             and isinstance(waybill, Waybill | ExportWaybill)
             and _names(s, waybill)
         ):
-            after, events = adopt_waybill(s, waybill, now, policy)
-            left = MatchState(closed=loose.closed)
-            placed = [*sets]
-            placed[index], placed[loose_index] = after, left
-            return tuple(placed), (SetChange(s, after, events),)
-    return sets, ()
+            return index, waybill
+    return None
 
 
 def _names_waybill(document: MatchDocument, s: MatchState) -> bool:
@@ -245,8 +286,9 @@ def _set_platform(s: MatchState) -> str | None:
 
 
 def _joined(sets: tuple[MatchState, ...]) -> OrderState:
-    """Sets left empty are dropped (a set that answered documents keeps them, for redeliveries)."""
-    kept = tuple(s for s in sets if s != EMPTY)
+    """Sets left empty are dropped, with their deadline (a set that answered documents keeps them,
+    for redeliveries)."""
+    kept = tuple(s for s in sets if s.closed or any(s.documents))  # not EMPTY, nor emptied by deletions
     if len(kept) <= 1:
         return kept[0] if kept else EMPTY
     return OrderSets(kept)

@@ -126,11 +126,10 @@ class MatchingLogic:
         before = state if isinstance(state, MatchState | OrderSets) else EMPTY
         whole, changes = match_order(before, participant, now, self._policy)
         after, events = changes[0].after, changes[0].events
-        outputs = tuple(
-            output
-            for change in changes
-            for output in self._outputs(change, participant, now, received=record.value)
-        )
+        outputs = self._outputs(changes[0], participant, now, received=record.value)
+        for change in changes[1:]:  # sets that took a loose waybill: `participant` is theirs or not at all
+            ours = change.before.documents[3] is participant
+            outputs += self._outputs(change, participant if ours else None, now, received=record.value)
         _, _, waybill, listed = after.documents
         if (
             not events

@@ -9,7 +9,19 @@ from declarations.domain.import_lists import InventoryList
 from declarations.domain.import_trade import Order, Payment, Waybill
 from declarations.domain.matching import EMPTY, MatchDocument, MatchState, match
 from declarations.domain.matching_rules import MatchPolicy
-from tests.unit.codec.builders import NOW, make_inventory_list, make_order, make_payment, make_waybill
+from declarations.domain.order_sets import OrderState, match_order
+from tests.unit.codec.builders import (
+    NOW,
+    make_inventory_head,
+    make_inventory_list,
+    make_order,
+    make_order_head,
+    make_payment,
+    make_waybill,
+)
+
+PLATFORM_B = "2105910159"
+Parcel = tuple[Order, Payment, Waybill, InventoryList]
 
 
 def import_set(
@@ -43,3 +55,30 @@ def broken_rules(documents: tuple[MatchDocument, ...], policy: MatchPolicy | Non
     """Rule id → returnInfo of every rule the set breaks."""
     _, events = feed(documents, policy=policy)
     return {event.rule: event.info for event in events if isinstance(event, ListMismatched)}
+
+
+def parcel(platform: str, tag: str, logistics_no: str, transaction: str) -> Parcel:
+    """One platform's consistent import set, with its own guids, payment and waybill."""
+    codes = {"ebp_code": platform, "ebc_code": platform}
+    return (
+        make_order(head=make_order_head(guid=f"{tag}-order", **codes)),
+        make_payment(guid=f"{tag}-payment", ebp_code=platform, pay_transaction_id=transaction),
+        make_waybill(guid=f"{tag}-waybill", logistics_no=logistics_no),
+        make_inventory_list(head=make_inventory_head(guid=f"{tag}-list", logistics_no=logistics_no, **codes)),
+    )
+
+
+# two platforms' parcels under one orderNo (`declarations.domain.order_sets`)
+A = parcel("1105910159", "A", "LN20240308001", "20240308000001")
+B = parcel(PLATFORM_B, "B", "LN-B", "B-pay-1")
+
+
+def feed_sets(
+    sequence: tuple[MatchDocument, ...], state: OrderState = EMPTY, now: datetime = NOW
+) -> tuple[OrderState, list[MatchEvent]]:
+    """`match_order` over `sequence`: the state and the events of every set."""
+    events: list[MatchEvent] = []
+    for document in sequence:
+        state, changes = match_order(state, document, now, MatchPolicy())
+        events.extend(event for change in changes for event in change.events)
+    return state, events

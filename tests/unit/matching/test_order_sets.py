@@ -23,61 +23,25 @@ from declarations.domain.events import (
     MatchTimedOut,
 )
 from declarations.domain.import_lists import InventoryList
-from declarations.domain.import_trade import Order, Payment, Waybill
-from declarations.domain.matching import EMPTY, MatchDocument, MatchState
+from declarations.domain.import_trade import Order
+from declarations.domain.matching import MatchDocument, MatchState
 from declarations.domain.matching_rules import MatchPolicy
-from declarations.domain.order_sets import OTHER_PLATFORM, OrderSets, OrderState, match_order, tick_order
+from declarations.domain.order_sets import OTHER_PLATFORM, OrderSets, tick_order
 from declarations.intake import facts
 from declarations.stages.matching import ACCEPTED_TOPIC, MATCHED_TOPIC, MatchingLogic
 from declarations.stages.receipt_events import RECEIPTS_TOPIC
 from declarations.store.stage_store import Output
-from tests.unit.codec.builders import (
-    NOW,
-    make_base_transfer,
-    make_inventory_head,
-    make_inventory_list,
-    make_order,
-    make_order_head,
-    make_payment,
-    make_waybill,
-)
+from tests.unit.codec.builders import NOW, make_base_transfer
+from tests.unit.matching.sets import PLATFORM_B, A, B, feed_sets
 
-PLATFORM_B = "2105910159"
 TYPES = ("CEB311", "CEB411", "CEB511", "CEB621")
-
-
-Parcel = tuple[Order, Payment, Waybill, InventoryList]
+A_DOCUMENTS: tuple[MatchDocument, ...] = A
+B_DOCUMENTS: tuple[MatchDocument, ...] = B
+_feed = feed_sets
 
 
 def _guid(document: MatchDocument) -> str:
     return document.head.guid if isinstance(document, InventoryList | Order) else document.guid  # type: ignore[union-attr]
-
-
-def _parcel(platform: str, tag: str, logistics_no: str, transaction: str) -> Parcel:
-    """One platform's consistent import set, with its own guids, payment and waybill."""
-    codes = {"ebp_code": platform, "ebc_code": platform}
-    return (
-        make_order(head=make_order_head(guid=f"{tag}-order", **codes)),
-        make_payment(guid=f"{tag}-payment", ebp_code=platform, pay_transaction_id=transaction),
-        make_waybill(guid=f"{tag}-waybill", logistics_no=logistics_no),
-        make_inventory_list(head=make_inventory_head(guid=f"{tag}-list", logistics_no=logistics_no, **codes)),
-    )
-
-
-A = _parcel("1105910159", "A", "LN20240308001", "20240308000001")
-B = _parcel(PLATFORM_B, "B", "LN-B", "B-pay-1")
-A_DOCUMENTS: tuple[MatchDocument, ...] = A
-B_DOCUMENTS: tuple[MatchDocument, ...] = B
-
-
-def _feed(
-    sequence: tuple[MatchDocument, ...], state: OrderState = EMPTY
-) -> tuple[OrderState, list[MatchEvent]]:
-    events: list[MatchEvent] = []
-    for document in sequence:
-        state, changes = match_order(state, document, NOW, MatchPolicy())
-        events.extend(event for change in changes for event in change.events)
-    return state, events
 
 
 def _outcome(events: list[MatchEvent]) -> Counter[object]:
