@@ -152,9 +152,7 @@ def _split(state: MatchState) -> tuple[MatchState, ...]:
     waybill = state.documents[WAYBILL]
     if waybill is None or state.matched or _names(state, waybill):
         return (state,)  # a matched set's waybill is frozen with it, even when its list was refused
-    order, payment, _, listed = state.documents
-    kept = MatchState((order, payment, None, listed), state.matched, state.deadline, state.closed)
-    return kept, MatchState((None, None, waybill, None), False, state.deadline)
+    return _without_waybill(state), _loose(waybill, state.deadline)
 
 
 def _route(sets: tuple[MatchState, ...], document: MatchDocument) -> int:
@@ -189,12 +187,22 @@ def _placed(
     ):
         after, events = match(s, document, now, policy)
         return after, events, ()
-    order, payment, _, listed = s.documents
-    taken = MatchState((order, payment, None, listed), False, s.deadline, s.closed)
+    taken = _without_waybill(s)
     after, events = match(taken, document, now, policy)
     if after is taken:  # refused or redelivered: nothing moves
         return s, events, ()
-    return after, events, (MatchState((None, None, held, None), False, after.deadline),)
+    return after, events, (_loose(held, after.deadline),)
+
+
+def _without_waybill(s: MatchState) -> MatchState:
+    """An open set with its waybill taken out (to wait loose)."""
+    order, payment, _, listed = s.documents
+    return MatchState((order, payment, None, listed), False, s.deadline, s.closed)
+
+
+def _loose(waybill: MatchDocument, deadline: datetime | None) -> MatchState:
+    """A waybill waiting on its own for the list that names it."""
+    return MatchState((None, None, waybill, None), False, deadline)
 
 
 def _claim(

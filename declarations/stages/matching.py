@@ -1,9 +1,9 @@
 """The matching stage (三单对碰): `cebsim.documents.accepted` → receipts and matched lists.
 
 Keyed by order (`declarations.domain.matching.order_key`); the sets under one key, one per
-platform when two use the same orderNo, are `declarations.domain.order_sets`. Documents that take no part in
-matching (cancellations, returns, warehousing, waybill status, arrival/departure, summaries)
-are answered 120 then 399 here until their own stages exist.
+platform when two use the same orderNo, are `declarations.domain.order_sets`. Documents that
+take no part in matching (cancellations, returns, warehousing, waybill status,
+arrival/departure, summaries) are answered 120 then 399 here until their own stages exist.
 
 The export waybill (CEB505) has no orderNo: it waits under its own number
 (`declarations.domain.export_links`). An export list sends a link record to the waybill's key,
