@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from declarations.bus.memory import MemoryBus
@@ -21,6 +23,18 @@ from gateway.intake.acceptor import Acceptor
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "schemas" / "examples" / "CEB311Message.xml"
 NOW = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
+SHOP = Enterprise(
+    "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
+)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    """A fresh SQLite store with SHOP registered."""
+    store = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
+    EnterpriseRegistry(store).add(SHOP, NOW)
+    yield store
+    store.dispose()
 
 
 def _order(message: CebMessage) -> CebMessage:
@@ -30,17 +44,12 @@ def _order(message: CebMessage) -> CebMessage:
     return replace(message, documents=(replace(order, head=replace(order.head, guid=new_guid())),))
 
 
-def test_a_cancelled_submission_is_not_written_and_the_next_one_is(tmp_path: Path) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
-    shop = Enterprise(
-        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
-    )
-    EnterpriseRegistry(engine).add(shop, NOW)
+def test_a_cancelled_submission_is_not_written_and_the_next_one_is(engine: sa.Engine) -> None:
     example = parse_message(EXAMPLE.read_bytes())
     acceptor = Acceptor(engine, MemoryBus(), ManualClock(NOW))
-    given_up = acceptor.submit(shop, _order(example))
+    given_up = acceptor.submit(SHOP, _order(example))
     assert given_up.cancel()
-    kept = acceptor.submit(shop, _order(example))
+    kept = acceptor.submit(SHOP, _order(example))
     acceptor.start()
     try:
         outcome = kept.result(timeout=30)[0]
@@ -48,26 +57,19 @@ def test_a_cancelled_submission_is_not_written_and_the_next_one_is(tmp_path: Pat
         acceptor.stop()
         with engine.connect() as conn:
             stored = conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one()
-        engine.dispose()
     assert outcome.accepted, outcome.receipt.return_info  # a written first one would make this -301010
     assert stored == 1
 
 
-def test_the_same_document_twice_in_one_batch_gets_the_same_receipt_twice(tmp_path: Path) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
-    shop = Enterprise(
-        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
-    )
-    EnterpriseRegistry(engine).add(shop, NOW)
+def test_the_same_document_twice_in_one_batch_gets_the_same_receipt_twice(engine: sa.Engine) -> None:
     order = _order(parse_message(EXAMPLE.read_bytes()))
     acceptor = Acceptor(engine, MemoryBus(), ManualClock(NOW))
-    first, again = acceptor.submit(shop, order), acceptor.submit(shop, order)  # queued: one batch
+    first, again = acceptor.submit(SHOP, order), acceptor.submit(SHOP, order)  # queued: one batch
     acceptor.start()
     try:
         (stored,), (repeated,) = first.result(timeout=30), again.result(timeout=30)
     finally:
         acceptor.stop()
-        engine.dispose()
     assert (stored.accepted, repeated.accepted, repeated.replayed) == (True, False, True)
     assert repeated.receipt == stored.receipt  # as a retry in a later batch would be answered
 
@@ -81,13 +83,8 @@ def _orders(message: CebMessage, count: int) -> CebMessage:
 
 
 def test_a_retried_message_is_answered_as_first_with_statements_that_do_not_grow_with_its_documents(
-    tmp_path: Path,
+    engine: sa.Engine,
 ) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
-    shop = Enterprise(
-        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
-    )
-    EnterpriseRegistry(engine).add(shop, NOW)
     example = parse_message(EXAMPLE.read_bytes())
     small, large = _orders(example, 3), _orders(example, 30)
     clock = ManualClock(NOW)
@@ -96,37 +93,31 @@ def test_a_retried_message_is_answered_as_first_with_statements_that_do_not_grow
     statements: list[str] = []
     sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     try:
-        first = {size: acceptor.submit(shop, m).result(timeout=30) for size, m in ((3, small), (30, large))}
+        first = {size: acceptor.submit(SHOP, m).result(timeout=30) for size, m in ((3, small), (30, large))}
         clock.advance(timedelta(minutes=5))  # a receipt made again would carry the later time
         counted = {}
         for size, message in ((3, small), (30, large)):
             statements.clear()
-            again = acceptor.submit(shop, message).result(timeout=30)
+            again = acceptor.submit(SHOP, message).result(timeout=30)
             counted[size] = len(statements)
             assert [o.receipt for o in again] == [o.receipt for o in first[size]]
             assert all(o.replayed and not o.accepted for o in again)
             assert all(o.accepted for o in first[size])
     finally:
         acceptor.stop()
-        engine.dispose()
     assert counted[30] == counted[3]
 
 
 def test_two_messages_of_one_batch_giving_one_guid_to_two_order_numbers_store_the_first_only(
-    tmp_path: Path,
+    engine: sa.Engine,
 ) -> None:
-    engine = open_store(f"sqlite:///{tmp_path / 'cebsim.db'}")
-    shop = Enterprise(
-        "3301960001", "杭州优选电商", frozenset({Role.PLATFORM, Role.ECOMMERCE}), "DXPENT0000000001"
-    )
-    EnterpriseRegistry(engine).add(shop, NOW)
     first, second = _orders(parse_message(EXAMPLE.read_bytes()), 2).documents
     assert isinstance(first, Order)
     assert isinstance(second, Order)
     reused = replace(second, head=replace(second.head, guid=first.head.guid))
     example = parse_message(EXAMPLE.read_bytes())
     acceptor = Acceptor(engine, MemoryBus(), ManualClock(NOW))
-    futures = [acceptor.submit(shop, replace(example, documents=(d,))) for d in (first, reused)]  # one batch
+    futures = [acceptor.submit(SHOP, replace(example, documents=(d,))) for d in (first, reused)]  # one batch
     acceptor.start()
     try:
         (stored,), (refused,) = (future.result(timeout=30) for future in futures)
@@ -135,7 +126,6 @@ def test_two_messages_of_one_batch_giving_one_guid_to_two_order_numbers_store_th
         with engine.connect() as conn:
             query = sa.select(documents.c.business_key).where(documents.c.guid == first.head.guid)
             keys = conn.execute(query).scalars().all()
-        engine.dispose()
     assert (stored.accepted, refused.accepted) == (True, False)
     assert refused.receipt.return_status == "-301010"
     assert refused.receipt.return_info == f"系统唯一序号已被另一单证使用，请重新生成[guid={first.head.guid}]"

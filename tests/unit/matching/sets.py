@@ -82,3 +82,13 @@ def feed_sets(
         state, changes = match_order(state, document, now, MatchPolicy())
         events.extend(event for change in changes for event in change.events)
     return state, events
+
+
+def waybills_after_their_platform(sequence: list[MatchDocument]) -> None:
+    """Move each of A's and B's waybills, where it comes first, to just after the first document of
+    its own platform: before that nothing says whose it is (`order_sets`' docstring)."""
+    for own in (A, B):
+        first = min(sequence.index(d) for d in own if d is not own[2])
+        if sequence.index(own[2]) < first:
+            sequence.remove(own[2])
+            sequence.insert(first, own[2])  # just after that document, which moved down one

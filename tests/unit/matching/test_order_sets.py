@@ -32,12 +32,11 @@ from declarations.stages.matching import ACCEPTED_TOPIC, MATCHED_TOPIC, Matching
 from declarations.stages.receipt_events import RECEIPTS_TOPIC
 from declarations.store.stage_store import Output
 from tests.unit.codec.builders import NOW, make_base_transfer
-from tests.unit.matching.sets import PLATFORM_B, A, B, feed_sets
+from tests.unit.matching.sets import PLATFORM_B, A, B, feed_sets, waybills_after_their_platform
 
 TYPES = ("CEB311", "CEB411", "CEB511", "CEB621")
 A_DOCUMENTS: tuple[MatchDocument, ...] = A
 B_DOCUMENTS: tuple[MatchDocument, ...] = B
-_feed = feed_sets
 
 
 def _guid(document: MatchDocument) -> str:
@@ -57,11 +56,7 @@ def interleavings(draw: st.DrawFn) -> tuple[MatchDocument, ...]:
     document of its own platform (before that nothing says whose it is: the module docstring)."""
     both: tuple[MatchDocument, ...] = A + B
     sequence: list[MatchDocument] = list(draw(st.permutations(both)))
-    for own in (A, B):
-        waybill, first = own[2], min(sequence.index(d) for d in own if d is not own[2])
-        if sequence.index(waybill) < first:
-            sequence.remove(waybill)
-            sequence.insert(first, waybill)  # just after that document, which moved down one
+    waybills_after_their_platform(sequence)
     for document in draw(st.lists(st.sampled_from(both), max_size=4)):  # redelivered, so later
         sequence.insert(draw(st.integers(sequence.index(document) + 1, len(sequence))), document)
     return tuple(sequence)
@@ -72,34 +67,34 @@ def interleavings(draw: st.DrawFn) -> tuple[MatchDocument, ...]:
 def test_two_platforms_with_one_order_number_each_match_whatever_the_interleaving(
     sequence: tuple[MatchDocument, ...],
 ) -> None:
-    _, events = _feed(sequence)
+    _, events = feed_sets(sequence)
     assert _outcome(events) == Counter(
         {"DocumentStored": 6, ("matched", "B-list"): 1, ("matched", "A-list"): 1}
     )
 
 
 def test_the_second_platforms_order_is_not_refused_as_a_duplicate_of_the_first() -> None:
-    state, events = _feed(A)
+    state, events = feed_sets(A)
     assert isinstance(state, MatchState)
     assert any(isinstance(e, ListMatched) for e in events)
-    state, events = _feed(B[:1], state)
+    state, events = feed_sets(B[:1], state)
     assert events == []  # one set answered -301010
     assert isinstance(state, OrderSets)
-    state, events = _feed(B[1:], state)
+    state, events = feed_sets(B[1:], state)
     assert _outcome(events) == Counter({"DocumentStored": 3, ("matched", "B-list"): 1})
 
 
 def test_one_platform_stays_one_set_and_a_second_order_is_still_a_duplicate() -> None:
-    state, _ = _feed(A[:3])
+    state, _ = feed_sets(A[:3])
     other = replace(A[0], head=replace(A[0].head, guid="again", buyer_name="另一人"))
-    state, events = _feed((other,), state)
+    state, events = feed_sets((other,), state)
     assert isinstance(state, MatchState)
     assert [e.code for e in events if isinstance(e, DocumentRefused)] == [-301010]
 
 
 def test_a_waybill_placed_with_the_wrong_platform_goes_to_the_list_that_names_it() -> None:
     # B's waybill joins A's set while A is alone; B's order splits the sets and takes nothing of A's
-    _, events = _feed((A[0], A[1], B[2], B[0], B[1], A[2], A[3], B[3]))
+    _, events = feed_sets((A[0], A[1], B[2], B[0], B[1], A[2], A[3], B[3]))
     assert _outcome(events) == Counter(
         {"DocumentStored": 6, ("matched", "B-list"): 1, ("matched", "A-list"): 1}
     )
@@ -108,14 +103,14 @@ def test_a_waybill_placed_with_the_wrong_platform_goes_to_the_list_that_names_it
 
 def test_a_list_with_another_platform_code_naming_the_sets_waybill_is_answered_at_once() -> None:
     typo = replace(A[3], head=replace(A[3].head, ebp_code=PLATFORM_B))
-    state, events = _feed((*A[:3], typo))
+    state, events = feed_sets((*A[:3], typo))
     assert isinstance(state, MatchState)
     assert [e.rule for e in events if isinstance(e, ListMismatched)] == ["order_list_key"]
 
 
 def test_a_payment_with_another_platform_code_leaves_the_list_to_time_out_saying_so() -> None:
     typo = replace(A[1], ebp_code=PLATFORM_B)
-    state, events = _feed((A[0], typo, A[2], A[3]))
+    state, events = feed_sets((A[0], typo, A[2], A[3]))
     assert isinstance(state, OrderSets)
     assert events == []
     after, changes = tick_order(state, NOW + MatchPolicy().window)

@@ -27,7 +27,7 @@ from declarations.domain.matching import MatchDocument, MatchState
 from declarations.domain.matching_rules import MatchPolicy
 from declarations.domain.order_sets import OrderSets, OrderState, deadline_of, tick_order
 from tests.unit.codec.builders import NOW
-from tests.unit.matching.sets import A, B, feed_sets
+from tests.unit.matching.sets import A, B, feed_sets, waybills_after_their_platform
 
 LATER = NOW + timedelta(minutes=5)
 WINDOW = MatchPolicy().window
@@ -195,11 +195,7 @@ def changed_interleavings(draw: st.DrawFn) -> tuple[MatchDocument, ...]:
     each waybill after a document of its own platform (`test_order_sets.interleavings`), plus
     redeliveries and stale versions anywhere after the version they repeat."""
     sequence: list[MatchDocument] = list(draw(st.permutations(A + B)))
-    for own in (A, B):
-        first = min(sequence.index(d) for d in own if d is not own[2])
-        if sequence.index(own[2]) < first:
-            sequence.remove(own[2])
-            sequence.insert(first, own[2])
+    waybills_after_their_platform(sequence)
     originals: dict[MatchDocument, MatchDocument] = dict(
         zip(_modifications(A) + _modifications(B), A + B, strict=True)
     )
