@@ -1,8 +1,9 @@
 """Write the record classes of `declarations.domain` from the message definition.
 
-The records are committed source (so that mypy, editors and readers see plain dataclasses), but
-they are derived: `python -m declarations.codec.record_generator` rewrites them, and a unit test
-fails when the committed files differ from what this module would write.
+The records are committed source (so that mypy, editors and readers see plain classes: immutable
+values made by `declarations.domain.values.value`), but they are derived: `python -m
+declarations.codec.record_generator` rewrites them, and a unit test fails when the committed
+files differ from what this module would write.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _field_line(node: Field) -> str:
 
 
 def _class_source(record: RecordClass) -> list[str]:
-    lines = ["", "", "@dataclass(frozen=True, slots=True, kw_only=True)", f"class {record.name}:"]
+    lines = ["", "", "@value(kw_only=True)", f"class {record.name}:"]
     lines += [f'    """{record.doc}"""', ""]
     required = [node for node in record.fields if node.required]
     optional = [node for node in record.fields if not node.required]
@@ -115,13 +116,13 @@ def _class_source(record: RecordClass) -> list[str]:
 
 def _imports(records: Iterable[RecordClass]) -> list[str]:
     used = {value_kind(node).python_type for record in records for node in record.fields}
-    lines = ["from __future__ import annotations", "", "from dataclasses import dataclass"]
+    lines = ["from __future__ import annotations", ""]
     times = [name for name in ("date", "datetime") if name in used]
     if times:
         lines.append(f"from datetime import {', '.join(times)}")
     if "Decimal" in used:
         lines.append("from decimal import Decimal")
-    return lines
+    return [*lines, "", "from declarations.domain.values import value"]
 
 
 def module_source(name: str, records: list[RecordClass]) -> str:

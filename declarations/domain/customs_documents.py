@@ -6,12 +6,13 @@ do not edit; change the definition or `declarations.codec.layout` and regenerate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from declarations.domain.values import value
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@value(kw_only=True)
 class Receipt:
     """A receipt element (`XxxReturn`) of any customs answer; keys absent from a type stay None."""
 
@@ -42,7 +43,7 @@ class Receipt:
     co_el_no: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class TaxBillHead:
     """CEB816 electronic tax bill (customs → enterprise): the `TaxHeadRd` element."""
 
@@ -63,7 +64,7 @@ class TaxBillHead:
     customs_code: str | None = None  # Declaring port customs code
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class TaxBillLine:
     """CEB816 electronic tax bill (customs → enterprise): one `TaxListRd` element."""
 
@@ -75,7 +76,7 @@ class TaxBillLine:
     consumption_tax: Decimal
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class TaxBill:
     """CEB816 electronic tax bill (customs → enterprise): one `Tax` document, its head and its lines."""
 
@@ -83,7 +84,7 @@ class TaxBill:
     lines: tuple[TaxBillLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class TaxBillStatus:
     """CEB818 tax-bill status: `Tax/TaxHeadStatus`."""
 
@@ -96,7 +97,7 @@ class TaxBillStatus:
     assure_code: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class FormatReceipt:
     """CEB900 format-validation receipt: the `MessageReturn` element."""
 
@@ -109,7 +110,7 @@ class FormatReceipt:
     ori_biz_message: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class SummaryResultHead:
     """CEB792 summary result (customs → enterprise): the `SummaryResultHead` element."""
 
@@ -135,7 +136,7 @@ class SummaryResultHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class SummaryResultLine:
     """CEB792 summary result (customs → enterprise): one `SummaryResultList` element."""
 
@@ -146,7 +147,7 @@ class SummaryResultLine:
     gcode: str  # List line HS code
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class SummaryResult:
     """CEB792 summary result (customs → enterprise): one `SummaryResult` document, its head and its lines."""
 

@@ -21,12 +21,12 @@ rejection by customs are events. The stage shell turns them into receipts and bu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from declarations.domain.customs_documents import TaxBill, TaxBillStatus
 from declarations.domain.export_lists import ExportList
 from declarations.domain.import_lists import InventoryList
+from declarations.domain.values import value
 
 
 class Kind(StrEnum):
@@ -38,7 +38,7 @@ class Kind(StrEnum):
     LIST = "list"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class DocumentStored:
     """The document passed matching: its receipt is 120 (海关入库, 逻辑校验通过)."""
 
@@ -47,7 +47,7 @@ class DocumentStored:
     status: int = 120
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ListMatched:
     """All four documents are present and consistent: the list goes on to review."""
 
@@ -55,7 +55,7 @@ class ListMatched:
     info: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ListMismatched:
     """One consistency rule failed; `info` names the fields that disagree and their values."""
 
@@ -64,7 +64,7 @@ class ListMismatched:
     info: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class MatchTimedOut:
     """The matching window closed before the set was complete; `info` names what is missing."""
 
@@ -73,7 +73,7 @@ class MatchTimedOut:
     info: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class DocumentRefused:
     """A submission the set cannot take (duplicate, stale, no target, already matched)."""
 
@@ -82,7 +82,7 @@ class DocumentRefused:
     info: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class DocumentWithdrawn:
     """A deletion (appType=3) removed the document; the set waits for it again."""
 
@@ -95,7 +95,7 @@ MatchEvent = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ReceiptDue:
     """One receipt for the list (CEB622), in the order the shell must send them."""
 
@@ -104,7 +104,7 @@ class ReceiptDue:
     invt_no: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ListReviewed:
     """Customs review concluded (399): `invt_no` is final."""
 
@@ -112,14 +112,14 @@ class ListReviewed:
     invt_no: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TaxAssessed:
     """The electronic tax bill (CEB816, status 1) of a released list."""
 
     tax_bill: TaxBill
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ListReleased:
     """Customs released the goods (800); closing (899) follows."""
 
@@ -127,7 +127,7 @@ class ListReleased:
     invt_no: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ListRejected:
     """The list ends without release: customs rejection, a limit, the positive list, return, detention."""
 
@@ -136,7 +136,7 @@ class ListRejected:
     info: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TaxVoided:
     """A released list was cancelled: its tax bill is void (CEB818, status 3), sent for the list
     version `list_guid` customs released."""

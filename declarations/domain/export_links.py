@@ -21,13 +21,13 @@ export documents. It is keyed by its own number, `EW:<logisticsCode>:<logisticsN
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from declarations.domain.export_trade import ExportWaybill
+from declarations.domain.values import value
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Parked:
     """The waybill versions waiting for a list, or the order key they belong to once one named them."""
 

@@ -6,12 +6,13 @@ do not edit; change the definition or `declarations.codec.layout` and regenerate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from declarations.domain.values import value
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@value(kw_only=True)
 class ExportListHead:
     """CEB603 export list: the `InventoryHead` element."""
 
@@ -65,7 +66,7 @@ class ExportListHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportListLine:
     """CEB603 export list: one `InventoryList` element."""
 
@@ -90,7 +91,7 @@ class ExportListLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportList:
     """CEB603 export list: one `Inventory` document, its head and its lines."""
 
@@ -98,7 +99,7 @@ class ExportList:
     lines: tuple[ExportListLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportListCancel:
     """CEB605 export list cancellation: the `InvtCancel` element."""
 
@@ -118,7 +119,7 @@ class ExportListCancel:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class WaybillBindingHead:
     """CEB607 清单总分单 (waybill/list ↔ B/L linkage): the `WayBillHead` element."""
 
@@ -145,7 +146,7 @@ class WaybillBindingHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class WaybillBindingLine:
     """CEB607 清单总分单 (waybill/list ↔ B/L linkage): one `WayBillList` element."""
 
@@ -156,7 +157,7 @@ class WaybillBindingLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class WaybillBinding:
     """CEB607 清单总分单 (waybill/list ↔ B/L linkage): one `WayBill` document, its head and its lines."""
 
@@ -164,7 +165,7 @@ class WaybillBinding:
     lines: tuple[WaybillBindingLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class SummaryApplicationHead:
     """CEB701 summary application (汇总申请单): the `SummaryApplyHead` element."""
 
@@ -192,14 +193,14 @@ class SummaryApplicationHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class SummaryApplicationLine:
     """CEB701 summary application (汇总申请单): one `SummaryApplyList` element."""
 
     invt_no: str  # Export list number to be summarised
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class SummaryApplication:
     """CEB701 summary application (汇总申请单): one `SummaryApply` document, its head and its lines."""
 
@@ -207,7 +208,7 @@ class SummaryApplication:
     lines: tuple[SummaryApplicationLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportReturnApplicationHead:
     """CEB213 export returns (202205): the `InvtRefundHead` element."""
 
@@ -241,7 +242,7 @@ class ExportReturnApplicationHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportReturnApplicationLine:
     """CEB213 export returns (202205): one `InvtRefundList` element."""
 
@@ -258,7 +259,7 @@ class ExportReturnApplicationLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportReturnApplication:
     """CEB213 export returns (202205): one `InvtRefund` document, its head and its lines."""
 
@@ -266,7 +267,7 @@ class ExportReturnApplication:
     lines: tuple[ExportReturnApplicationLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportReturnTally:
     """CEB215 InvtRefundDetail: the `InvtRefundDetail` element."""
 

@@ -21,16 +21,15 @@ no currency rule; the collection's `charge` has no stated relation to the order 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from declarations.domain import line_rules
 from declarations.domain.export_lists import ExportList
 from declarations.domain.export_trade import Collection, ExportOrder, ExportWaybill
 from declarations.domain.matching_rules import MatchPolicy, Rule, weights
 from declarations.domain.matching_text import same_fields
+from declarations.domain.values import value
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ExportSet:
     order: ExportOrder
     collection: Collection

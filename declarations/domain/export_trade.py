@@ -6,12 +6,13 @@ do not edit; change the definition or `declarations.codec.layout` and regenerate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from declarations.domain.values import value
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@value(kw_only=True)
 class ExportOrderHead:
     """CEB303 export order: the `OrderHead` element."""
 
@@ -31,7 +32,7 @@ class ExportOrderHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportOrderLine:
     """CEB303 export order: one `OrderList` element."""
 
@@ -48,7 +49,7 @@ class ExportOrderLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportOrder:
     """CEB303 export order: one `Order` document, its head and its lines."""
 
@@ -56,7 +57,7 @@ class ExportOrder:
     lines: tuple[ExportOrderLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Collection:
     """CEB403 payment collection (收款单): the `Receipts` element."""
 
@@ -78,7 +79,7 @@ class Collection:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ExportWaybill:
     """CEB505 export waybill: the `Logistics` element."""
 
@@ -101,7 +102,7 @@ class ExportWaybill:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ArrivalReportHead:
     """CEB507 arrival report (运抵单): the `ArrivalHead` element."""
 
@@ -126,7 +127,7 @@ class ArrivalReportHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ArrivalReportLine:
     """CEB507 arrival report (运抵单): one `ArrivalList` element."""
 
@@ -136,7 +137,7 @@ class ArrivalReportLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ArrivalReport:
     """CEB507 arrival report (运抵单): one `Arrival` document, its head and its lines."""
 
@@ -144,7 +145,7 @@ class ArrivalReport:
     lines: tuple[ArrivalReportLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class DepartureReportHead:
     """CEB509 departure report (离境单): the `DepartureHead` element."""
 
@@ -167,7 +168,7 @@ class DepartureReportHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class DepartureReportLine:
     """CEB509 departure report (离境单): one `DepartureList` element."""
 
@@ -177,7 +178,7 @@ class DepartureReportLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class DepartureReport:
     """CEB509 departure report (离境单): one `Departure` document, its head and its lines."""
 

@@ -6,12 +6,13 @@ do not edit; change the definition or `declarations.codec.layout` and regenerate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from declarations.domain.values import value
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@value(kw_only=True)
 class InventoryListHead:
     """CEB621 import list: the `InventoryHead` element."""
 
@@ -64,7 +65,7 @@ class InventoryListHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class InventoryListLine:
     """CEB621 import list: one `InventoryList` element."""
 
@@ -90,7 +91,7 @@ class InventoryListLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class InventoryList:
     """CEB621 import list: one `Inventory` document, its head and its lines."""
 
@@ -98,7 +99,7 @@ class InventoryList:
     lines: tuple[InventoryListLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class InventoryCancel:
     """CEB623 cancellation request (one InvtCancel per list): the `InvtCancel` element."""
 
@@ -128,7 +129,7 @@ class InventoryCancel:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class InventoryReturnHead:
     """CEB625 return request: the `InvtRefundHead` element."""
 
@@ -158,7 +159,7 @@ class InventoryReturnHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class InventoryReturnLine:
     """CEB625 return request: one `InvtRefundList` element."""
 
@@ -170,7 +171,7 @@ class InventoryReturnLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class InventoryReturn:
     """CEB625 return request: one `InvtRefund` document, its head and its lines."""
 
@@ -178,7 +179,7 @@ class InventoryReturn:
     lines: tuple[InventoryReturnLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class DeliveryNoteHead:
     """CEB711 warehousing-entry detail: the `DeliveryHead` element."""
 
@@ -203,7 +204,7 @@ class DeliveryNoteHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class DeliveryNoteLine:
     """CEB711 warehousing-entry detail: one `DeliveryList` element."""
 
@@ -212,7 +213,7 @@ class DeliveryNoteLine:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class DeliveryNote:
     """CEB711 warehousing-entry detail: one `Delivery` document, its head and its lines."""
 

@@ -6,12 +6,13 @@ do not edit; change the definition or `declarations.codec.layout` and regenerate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from declarations.domain.values import value
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@value(kw_only=True)
 class OrderHead:
     """CEB311 order: the `OrderHead` element."""
 
@@ -47,7 +48,7 @@ class OrderHead:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class OrderLine:
     """CEB311 order: one `OrderList` element."""
 
@@ -66,7 +67,7 @@ class OrderLine:
     note: str | None = None  # Remarks (e.g. explain promotional prices)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Order:
     """CEB311 order: one `Order` document, its head and its lines."""
 
@@ -74,7 +75,7 @@ class Order:
     lines: tuple[OrderLine, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Payment:
     """CEB411 payment voucher: `Payment/PaymentHead`."""
 
@@ -98,7 +99,7 @@ class Payment:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Waybill:
     """CEB511 waybill: `Logistics/LogisticsHead`."""
 
@@ -123,7 +124,7 @@ class Waybill:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class WaybillStatus:
     """CEB513 waybill status (sign-off): the `LogisticsStatus` element."""
 

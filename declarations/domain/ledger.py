@@ -13,33 +13,37 @@ taxed at full rates by the review), still counted against the annual limit.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 
 from declarations.domain.matching_text import shown
 from declarations.domain.messages import CHINA_STANDARD_TIME
+from declarations.domain.values import value
 
 SINGLE_LIMIT_EXCEEDED = -621005
 ANNUAL_LIMIT_EXCEEDED = -621018
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Limits:
     single: Decimal = Decimal(5000)
     annual: Decimal = Decimal(26000)
 
 
-@dataclass(frozen=True, slots=True)
+STATUTORY_LIMITS = Limits()
+
+
+@value
 class Entry:
     buyer: str
     year: int
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Ledger:
     entries: Mapping[str, Entry] = field(default_factory=lambda: MappingProxyType({}))
     totals: Mapping[tuple[str, int], Decimal] = field(default_factory=lambda: MappingProxyType({}))
@@ -48,13 +52,13 @@ class Ledger:
         return self.totals.get((buyer, year), ZERO)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Accepted:
     used: Decimal  # the buyer's total for the year, this list included
     remaining: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Refused:
     code: int
     info: str
@@ -96,7 +100,7 @@ def reserve(
     amount: Decimal,
     now: datetime,
     *,
-    limits: Limits = Limits(),
+    limits: Limits = STATUTORY_LIMITS,
     single_item: bool = False,
 ) -> tuple[Ledger, Accepted | Refused]:
     """Count `amount` against the buyer's year, or refuse with -621005 / -621018."""

@@ -49,7 +49,6 @@ pattern" within the documented ranges. Export documents use the same table.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +69,7 @@ from declarations.domain.import_lists import InventoryList, InventoryListHead
 from declarations.domain.import_trade import Order, OrderHead, Payment, Waybill
 from declarations.domain.matching_rules import IMPORT_RULES, ImportSet, MatchPolicy
 from declarations.domain.matching_text import REFUSALS, missing_text, refusal_text
+from declarations.domain.values import value
 
 MatchDocument = (
     Order | Payment | Waybill | InventoryList | ExportOrder | Collection | ExportWaybill | ExportList
@@ -93,7 +93,7 @@ _SLOT |= {ExportOrder: 0, Collection: 1, ExportWaybill: 2, ExportList: 3}
 TIMED_OUT = 100  # 海关退单: the list is returned with the reason (三单不齐)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class MatchState:
     """The documents seen for one order key (order, payment, waybill, list), and where the set is."""
 

@@ -32,7 +32,6 @@ block -621101…-621117 for them, clear of the codes the spec and practice use (
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Generic, TypeVar
@@ -41,12 +40,13 @@ from declarations.domain import line_rules
 from declarations.domain.import_lists import InventoryList
 from declarations.domain.import_trade import Order, Payment, Waybill
 from declarations.domain.matching_text import disagree, same_fields, side
+from declarations.domain.values import value
 
 S = TypeVar("S")
 RMB = "142"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class MatchPolicy:
     """The choices the operator makes for matching.
 
@@ -59,7 +59,7 @@ class MatchPolicy:
     window: timedelta = timedelta(hours=24)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Rule(Generic[S]):
     id: str
     code: int
@@ -67,7 +67,7 @@ class Rule(Generic[S]):
     check: Callable[[S, MatchPolicy], str | None]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ImportSet:
     order: Order
     payment: Payment

@@ -8,16 +8,16 @@ they arrived as, because the simulator only verifies or forwards them and never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta, timezone
 
 from declarations.domain.documents import Document
+from declarations.domain.values import value
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 """Every CEB time (`appTime`, `returnTime`, …) is written in China Standard Time, UTC+8."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class BaseTransfer:
     """`BaseTransfer`: the enterprise that transmits the message (it must be the caller)."""
 
@@ -28,7 +28,7 @@ class BaseTransfer:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class BaseSubscribe:
     """`BaseSubscribe`: a third party that also receives the data or receipts (0..5 per message)."""
 
@@ -38,7 +38,7 @@ class BaseSubscribe:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class CebMessage:
     """One `CEBnnnMessage`: its type, root guid and version, its documents and its envelope.
 

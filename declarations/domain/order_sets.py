@@ -41,7 +41,7 @@ naming a waybill another platform's set holds does not take it: it waits and tim
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -60,12 +60,13 @@ from declarations.domain.matching import (
     tick,
 )
 from declarations.domain.matching_rules import MatchPolicy
+from declarations.domain.values import value
 
 WAYBILL = 2
 OTHER_PLATFORM = "；同一订单编号下有其他电商平台(ebpCode)的单证，请核对ebpCode"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class OrderSets:
     """The sets of one orderNo once two platforms used it: platform sets and loose waybills."""
 

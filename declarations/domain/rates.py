@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
+
+from declarations.domain.values import value
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_RATES_FILE = DATA_DIR / "hs_rates.csv"
@@ -36,7 +38,7 @@ class RateTableError(ValueError):
         self.line = line
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Rate:
     """Statutory rates as fractions; `duty` counts only when full rates apply (§4.3)."""
 
@@ -48,7 +50,7 @@ class Rate:
 DEFAULT_RATE = Rate(vat=Decimal("0.13"))
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class RateTable:
     by_prefix: Mapping[str, Rate] = field(default_factory=lambda: MappingProxyType({}))
     default: Rate = DEFAULT_RATE
@@ -70,7 +72,7 @@ class RateTable:
         return self.default
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PositiveList:
     """HS prefixes of the 跨境电子商务零售进口商品清单: a gcode is allowed when one is its prefix."""
 

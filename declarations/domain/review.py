@@ -23,7 +23,7 @@ resubmission); after a 399 another version is refused -621004.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -37,9 +37,10 @@ from declarations.domain.events import (
     TaxAssessed,
 )
 from declarations.domain.import_lists import InventoryList, InventoryListLine
-from declarations.domain.ledger import Accepted, Ledger, Limits, release, reserve, year_of
+from declarations.domain.ledger import STATUTORY_LIMITS, Accepted, Ledger, Limits, release, reserve, year_of
 from declarations.domain.rates import PositiveList, RateTable
 from declarations.domain.tax import ZERO, TaxAssessment, assess, dutiable_values, tax_bill
+from declarations.domain.values import value
 
 RANK: dict[int, int] = {
     120: 1,
@@ -74,7 +75,7 @@ STATUS_TEXT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class CustomsDecision:
     """What customs does after 399: `holds` (300 and/or 500, in that order), then `outcome`."""
 
@@ -99,16 +100,16 @@ def release_all(_: InventoryList) -> CustomsDecision:
     return RELEASE
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ReviewPolicy:
     rates: RateTable
     positive_list: PositiveList
     decide: Callable[[InventoryList], CustomsDecision] = release_all
-    limits: Limits = Limits()  # noqa: RUF009 — a frozen value, shared safely
+    limits: Limits = STATUTORY_LIMITS
     full_rate_single_item: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class MatchedList:
     """A list that passed matching, with the 9-digit customs serial the shell assigned to it."""
 
@@ -120,7 +121,7 @@ class MatchedList:
 Released = tuple[datetime, tuple[InventoryListLine, ...], tuple[Decimal, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Progress:
     """The last receipt of a list (by list id) and the guid of the version that got it;
     `released` what a return (CEB625, `returns`) may give back; `cancelled` once a cancellation
@@ -137,13 +138,13 @@ class Progress:
         (the pickled state of a frozen slots dataclass is the tuple of its fields' values)."""
         specs = fields(self)
         values = (*state, *(spec.default for spec in specs[len(state) :]))
-        for spec, value in zip(specs, values, strict=True):
-            object.__setattr__(self, spec.name, value)
+        for spec, stored in zip(specs, values, strict=True):
+            object.__setattr__(self, spec.name, stored)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ReviewState:
-    ledger: Ledger = Ledger()  # noqa: RUF009 — a frozen value, shared safely
+    ledger: Ledger = Ledger()
     lists: Mapping[str, Progress] = field(default_factory=lambda: MappingProxyType({}))
 
 

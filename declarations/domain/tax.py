@@ -16,13 +16,13 @@ Worked examples (§4.3): 3,000 CNY at 13% VAT → 273.00; 1,000 CNY wine (10% co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from declarations.domain.customs_documents import TaxBill, TaxBillHead, TaxBillLine, TaxBillStatus
 from declarations.domain.import_lists import InventoryList
 from declarations.domain.rates import Rate, RateTable
+from declarations.domain.values import value
 
 CENT = Decimal("0.01")
 CBEC_SHARE = Decimal("0.7")  # CBEC imports pay 70% of the statutory VAT and consumption tax
@@ -35,7 +35,7 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TaxAssessment:
     """The tax of one list: its CEB816 lines (`TaxListRd`) and their sums, which the bill's head carries."""
 
