@@ -145,7 +145,9 @@ class Recorder:
                 events = [parse_event(record.value) for record in records]
                 batch = _Documents(conn, events, self._facts)
                 self._wait_for_documents(records, events, batch)
-                self._store.record(conn, [batch.recorded(event) for event in events])
+                recorded = [batch.recorded(event) for event in events]
+                batch.save_invt_nos()
+                self._store.record(conn, recorded)
             return []
         except (RequestError, KeyError, ValueError) as exc:
             log.info("recorder: batch of %d recorded event by event (%s)", len(records), loggable(exc))
@@ -172,7 +174,10 @@ class Recorder:
         try:
             event = parse_event(record.value)
             with conn.begin_nested():  # one bad event rolls back alone
-                self._store.record(conn, [_Documents(conn, [event], self._facts).recorded(event)])
+                batch = _Documents(conn, [event], self._facts)
+                recorded = batch.recorded(event)
+                batch.save_invt_nos()
+                self._store.record(conn, [recorded])
         except (RequestError, KeyError, ValueError) as exc:
             log.error("recorder: event %s@%d dead-lettered: %s", record.topic, record.offset, loggable(exc))
             dead.append(dead_letter(self.name, record, exc))
@@ -198,12 +203,15 @@ class _Facts:
 
 
 class _Documents:
-    """The stored documents a batch of events answers, read in one query."""
+    """The stored documents a batch of events answers, read in one query; the invtNos the events
+    give them, written in one statement (`save_invt_nos`): one UPDATE per list answered cost the
+    recorder a tenth of a `cebsim worker all` profile."""
 
     def __init__(self, conn: sa.Connection, events: list[ReceiptEvent | MessageEvent], known: _Facts) -> None:
         self._conn = conn
         self._stored = _documents(conn, {(e.document_type, e.document_guid) for e in events})
         self._facts = known
+        self._invt_nos: dict[int, str] = {}  # document id -> the invtNo customs gave it in this batch
 
     def has(self, event: ReceiptEvent | MessageEvent) -> bool:
         return (event.document_type, event.document_guid) in self._stored
@@ -219,9 +227,7 @@ class _Documents:
             record = parse_message(event.xml).documents[0]
             return RecordedReceipt(event.message_type, record, document_id=stored.id, body=event.xml)
         if event.invt_no and event.invt_no != stored.invt_no:
-            self._conn.execute(
-                documents.update().where(documents.c.id == stored.id).values(invt_no=event.invt_no)
-            )
+            self._invt_nos[stored.id] = event.invt_no
             stored = self._stored[(event.document_type, event.document_guid)] = replace(
                 stored, invt_no=event.invt_no
             )
@@ -229,6 +235,15 @@ class _Documents:
         numbers = Numbers(pre_no=stored.pre_no, invt_no=stored.invt_no)
         receipt = receipt_for(fact, event.status, event.info, event.time, numbers)
         return RecordedReceipt(fact.receipt_type, receipt, document_id=stored.id)
+
+    def save_invt_nos(self) -> None:
+        """Store the invtNos `recorded` met, in id order (the order the receipt store locks in)."""
+        if self._invt_nos:
+            self._conn.execute(
+                _SET_INVT_NO,
+                [{"document_id": i, "given_invt_no": n} for i, n in sorted(self._invt_nos.items())],
+            )
+            self._invt_nos.clear()
 
 
 _DOCUMENTS_BY_GUID = sa.select(  # built once: building it per batch costs more than running it
@@ -240,6 +255,13 @@ _DOCUMENTS_BY_GUID = sa.select(  # built once: building it per batch costs more 
     documents.c.pre_no,
     documents.c.invt_no,
 ).where(documents.c.guid.in_(sa.bindparam("guids", expanding=True)))
+
+
+_SET_INVT_NO = (
+    documents.update()
+    .where(documents.c.id == sa.bindparam("document_id"))
+    .values(invt_no=sa.bindparam("given_invt_no"))
+)
 
 
 def _documents(conn: sa.Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _Stored]:

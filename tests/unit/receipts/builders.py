@@ -28,6 +28,7 @@ def add_document(
     status: str = "2",
     guid: str | None = None,
     version: int = 1,
+    body: bytes = b"<CEB311Message/>",
 ) -> int:
     """A stored document, as intake leaves it; returns its id."""
     key = business_key or f"{sender}|order{next(_serial):06d}"
@@ -45,7 +46,7 @@ def add_document(
         "content_hash": uuid.uuid4().hex,
         "routing_key": key,
         "status": status,
-        "body": b"<CEB311Message/>",
+        "body": body,
         "accepted_at": NOW,
     }
     with engine.begin() as conn:

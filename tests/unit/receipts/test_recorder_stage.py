@@ -14,12 +14,19 @@ import sqlalchemy as sa
 from declarations.bus.memory import MemoryBus
 from declarations.clock import SystemClock
 from declarations.codec import build
-from declarations.stages.receipt_events import RECEIPTS_TOPIC, MessageEvent, message_output
+from declarations.stages.receipt_events import (
+    RECEIPTS_TOPIC,
+    MessageEvent,
+    ReceiptEvent,
+    message_output,
+    receipt_output,
+)
 from declarations.stages.recorder import Recorder
 from declarations.stages.shell import DEAD_LETTER_TOPIC, stage_group
 from declarations.store.migrate import open_store
-from declarations.store.tables import receipts
-from tests.unit.receipts.builders import add_document, order_receipt
+from declarations.store.tables import documents, receipts
+from tests.unit.codec.builders import make_inventory_head, make_inventory_list
+from tests.unit.receipts.builders import NOW, add_document, order_receipt
 
 
 @pytest.fixture
@@ -94,6 +101,38 @@ def test_a_batch_of_events_is_recorded_in_order(
 
     assert stage.run_once() == 6
     assert _recorded(engine) == [(g, s) for s in ("120", "399") for g in guids]
+
+
+def test_the_invt_nos_a_batch_gives_its_lists_are_stored_in_one_statement(
+    engine: sa.Engine, recorder: tuple[Recorder, MemoryBus]
+) -> None:
+    stage, bus = recorder
+    guids = [str(uuid.uuid4()).upper() for _ in range(3)]
+    for number, guid in enumerate(guids):
+        inventory = make_inventory_list(head=make_inventory_head(guid=guid, order_no=f"order{number}"))
+        add_document(engine, message_type="CEB621", guid=guid, body=build("CEB621", [inventory]))
+        for status in ("399", "800"):
+            output = receipt_output(
+                ReceiptEvent("CEB621", guid, status, "", NOW, f"51412026I00000000{number}")
+            )
+            bus.publish(output.topic, output.key, output.value, output.headers)
+    updates: list[str] = []
+
+    def count_updates(conn: object, cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith("UPDATE documents SET invt_no"):
+            updates.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count_updates)
+    try:
+        assert stage.run_once() == 6
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count_updates)
+
+    assert len(updates) == 1
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(documents.c.guid, documents.c.invt_no)).all())
+    assert [stored[guid] for guid in guids] == [f"51412026I00000000{n}" for n in range(3)]
+    assert _recorded(engine) == [(g, s) for g in guids for s in ("399", "800")]
 
 
 def test_an_event_for_an_unknown_document_is_dead_lettered_and_the_rest_is_recorded(
