@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from declarations.domain.matching_text import shown
 from declarations.domain.messages import CHINA_STANDARD_TIME
-from declarations.domain.values import value
+from declarations.domain.values import value, with_item
 
 SINGLE_LIMIT_EXCEEDED = -621005
 ANNUAL_LIMIT_EXCEEDED = -621018
@@ -88,9 +88,11 @@ def give_back(ledger: Ledger, list_id: str, amount: Decimal) -> Ledger:
         return ledger
     if amount >= entry.amount:
         return release(ledger, list_id)
-    entries = {**ledger.entries, list_id: Entry(entry.buyer, entry.year, entry.amount - amount)}
-    totals = {**ledger.totals, (entry.buyer, entry.year): ledger.totals[(entry.buyer, entry.year)] - amount}
-    return Ledger(MappingProxyType(entries), MappingProxyType(totals))
+    entries = with_item(ledger.entries, list_id, Entry(entry.buyer, entry.year, entry.amount - amount))
+    totals = with_item(
+        ledger.totals, (entry.buyer, entry.year), ledger.totals[(entry.buyer, entry.year)] - amount
+    )
+    return Ledger(entries, totals)
 
 
 def reserve(
@@ -120,7 +122,9 @@ def reserve(
             f"本次购买[{shown(amount)}]将超过年度限额[{shown(limits.annual)}]"
         )
         return ledger, Refused(ANNUAL_LIMIT_EXCEEDED, info)
-    entries = {**base.entries, list_id: Entry(buyer, year, amount)}
-    totals = {**base.totals, (buyer, year): used + amount}
     total = used + amount
-    return Ledger(MappingProxyType(entries), MappingProxyType(totals)), Accepted(total, limits.annual - total)
+    ledger = Ledger(
+        with_item(base.entries, list_id, Entry(buyer, year, amount)),
+        with_item(base.totals, (buyer, year), total),
+    )
+    return ledger, Accepted(total, limits.annual - total)

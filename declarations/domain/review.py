@@ -40,7 +40,7 @@ from declarations.domain.import_lists import InventoryList, InventoryListLine
 from declarations.domain.ledger import STATUTORY_LIMITS, Accepted, Ledger, Limits, release, reserve, year_of
 from declarations.domain.rates import PositiveList, RateTable
 from declarations.domain.tax import ZERO, TaxAssessment, assess, dutiable_values, tax_bill
-from declarations.domain.values import value
+from declarations.domain.values import value, with_item
 
 RANK: dict[int, int] = {
     120: 1,
@@ -82,10 +82,17 @@ class CustomsDecision:
     outcome: int = 800
     holds: tuple[int, ...] = ()
     info: str = ""
+    # (status, info) of each receipt after 399, worked out once: the review answers it per list
+    answers: tuple[tuple[int, str], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES or self.holds not in ((), (300,), (500,), (300, 500)):
             raise ValueError(f"not a customs decision: holds {self.holds}, outcome {self.outcome}")
+        texts = [
+            (status, (status == self.outcome and self.info) or STATUS_TEXT[status])
+            for status in self.statuses
+        ]
+        object.__setattr__(self, "answers", tuple(texts))
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -161,7 +168,7 @@ def list_key(ebc_code: str, order_no: str) -> str:
 def invt_number(customs_code: str, now: datetime, serial: int) -> str:
     if not 0 <= serial <= 999_999_999:
         raise ValueError(f"customs serial {serial} does not fit 9 digits")
-    return f"{customs_code}{year_of(now)}I{serial:09d}"
+    return f"{customs_code}{year_of(now)}I{str(serial).zfill(9)}"  # zfill: a format spec costs 2x
 
 
 def review(
@@ -193,7 +200,7 @@ def review(
     ledger, decided = _conclude(ledger, inventory, key, invt_no, decision, now=now, assessment=assessment)
     events = (STORED, ReceiptDue(399, STATUS_TEXT[399], invt_no), ListReviewed(key, invt_no), *decided)
     released = (now, inventory.lines, prices) if assessment is not None else None
-    progress = Progress(inventory.head.guid, decision.statuses[-1], invt_no, False, released)
+    progress = Progress(inventory.head.guid, decision.answers[-1][0], invt_no, False, released)
     return ReviewState(ledger, with_progress(state.lists, key, progress)), events
 
 
@@ -218,11 +225,7 @@ def _conclude(
 
 
 def _decided(decision: CustomsDecision, invt_no: str) -> tuple[ReceiptDue, ...]:
-    outcome = decision.outcome
-    return tuple([
-        ReceiptDue(status, (status == outcome and decision.info) or STATUS_TEXT[status], invt_no)
-        for status in decision.statuses
-    ])  # fmt: skip
+    return tuple([ReceiptDue(status, info, invt_no) for status, info in decision.answers])
 
 
 def _rejected(
@@ -252,4 +255,4 @@ def _full_rate(inventory: InventoryList, value: Decimal, policy: ReviewPolicy) -
 
 
 def with_progress(lists: Mapping[str, Progress], key: str, progress: Progress) -> Mapping[str, Progress]:
-    return MappingProxyType({**lists, key: progress})
+    return with_item(lists, key, progress)

@@ -70,12 +70,14 @@ def dutiable_values(inventory: InventoryList) -> tuple[Decimal, ...]:
     """Each line's totalPrice plus its share of freight and insurance (see the module docstring)."""
     lines = inventory.lines
     extra = inventory.head.freight + inventory.head.insured_fee
-    goods = sum((line.total_price for line in lines), ZERO)
+    goods = lines[0].total_price if len(lines) == 1 else sum([line.total_price for line in lines], ZERO)
+    if len(lines) == 1 and goods:  # most parcels: the one line takes all of it
+        return (goods + extra,)
     if not extra or not goods:
-        return tuple(line.total_price for line in lines)
+        return tuple([line.total_price for line in lines])
     shares = [money(extra * line.total_price / goods) for line in lines[:-1]]
     shares.append(extra - sum(shares, ZERO))
-    return tuple(line.total_price + share for line, share in zip(lines, shares, strict=True))
+    return tuple([line.total_price + share for line, share in zip(lines, shares, strict=True)])
 
 
 def assess(
@@ -147,4 +149,4 @@ def bill_guid(invt_no: str, message: str) -> str:
     Built from the invtNo's digits (customs code, year, serial) rather than hashed: it is unique
     because the invtNo is, and costs nothing on the hot path.
     """
-    return f"{invt_no[:8]}-{message}-4000-8000-{invt_no[9:]:0>12}"
+    return f"{invt_no[:8]}-{message}-4000-8000-{invt_no[9:].zfill(12)}"
