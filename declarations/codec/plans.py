@@ -7,7 +7,7 @@ the same plan, so the order the writer emits is always the definition's order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -64,8 +64,19 @@ def _leaf(node: Field) -> Step:
 
 
 def leaf_plan(group: Group, record: type[Any]) -> Plan:
-    """A plan for a group of fields only."""
-    return Plan(group.name, record, tuple(_leaf(node) for node in group.fields))
+    """A plan for a group of fields only.
+
+    The reader leaves an absent optional element out of the record's arguments, so its field
+    must default to None: checked here, once, rather than trusted.
+    """
+    steps = tuple(_leaf(node) for node in group.fields)
+    defaults = {spec.name: spec.default for spec in fields(record)}
+    for step in steps:
+        if not step.required and defaults.get(step.attribute, MISSING) is not None:
+            raise TypeError(
+                f"{record.__name__}.{step.attribute}: an optional element's field must default to None"
+            )
+    return Plan(group.name, record, steps)
 
 
 def _nested(kind: StepKind, group: Group, plan: Plan, attribute: str) -> Step:

@@ -57,8 +57,14 @@ def element_path(element: etree._Element) -> str:
 def _children(element: etree._Element) -> dict[str, list[etree._Element]]:
     found: dict[str, list[etree._Element]] = {}
     for child in element:
-        if isinstance(child.tag, str):
-            found.setdefault(child.tag.rpartition("}")[2], []).append(child)
+        tag = child.tag  # lxml builds this string at each access: once per child
+        if isinstance(tag, str):
+            name = tag.rpartition("}")[2]
+            same = found.get(name)
+            if same is None:
+                found[name] = [child]
+            else:
+                same.append(child)
     return found
 
 
@@ -89,7 +95,12 @@ def _read_steps(element: etree._Element, plan: Plan, values: dict[str, Any]) -> 
     for step in plan.steps:
         found = children.get(step.element, ())
         if step.kind is StepKind.LEAF:
-            values[step.attribute] = _leaf(element, found[0] if found else None, step)
+            text = found[0].text if found else None
+            if text and step.value_kind is ValueKind.TEXT:  # most leaves: the text is the value
+                values[step.attribute] = text
+            elif found or step.required:
+                values[step.attribute] = _leaf(element, found[0] if found else None, step)
+            # else an optional element left out: the record's default, None
         elif len(found) < step.min_occurs:
             raise _missing(element, step)
         elif step.kind is StepKind.MANY:

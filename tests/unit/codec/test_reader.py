@@ -9,9 +9,12 @@ import pytest
 from lxml import etree
 
 from declarations.codec import DecodeError, build, parse_message
+from declarations.codec.plans import leaf_plan
 from declarations.domain.documents import InventoryList, Order, Receipt
 from declarations.domain.messages import CHINA_STANDARD_TIME
+from declarations.domain.values import value
 from declarations.errors import RequestError
+from schemas.definition.model import Field, Group
 from tests.narrowing import of_type
 from tests.unit.codec.builders import (
     make_base_transfer,
@@ -174,3 +177,14 @@ def test_decode_error_is_a_request_error_that_names_where() -> None:
     with pytest.raises(RequestError) as caught:
         parse_message(xml)
     assert str(caught.value).startswith("/CEB311Message/Order/OrderList/qty (line 2)")
+
+
+def test_a_plan_refuses_a_record_whose_optional_field_does_not_default_to_none() -> None:
+    @value(kw_only=True)
+    class Strict:
+        code: str
+        note: str = ""  # the reader leaves an absent <note> out: the record would say ""
+
+    group = Group("Strict", 1, 1, (Field("code", "C..10", True), Field("note", "C..10", False)))
+    with pytest.raises(TypeError, match=r"Strict\.note"):
+        leaf_plan(group, Strict)
