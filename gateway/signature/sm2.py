@@ -3,10 +3,11 @@
 The arithmetic is here rather than in gmssl: gmssl computes on hex strings in affine coordinates and
 took ~13 ms per verification, the largest single cost of intake for SM2-signed traffic. Here points
 are in Jacobian coordinates (no inversion per step, a = -3 doubling, mixed additions with affine
-table points); k*G and k*Q both use a table of 16^i multiples (G's built once, a public key's
-on its first verification and kept): ~0.8-1 ms per verification with a known key. gmssl remains
-the oracle the tests check this module against. Nothing here is hardened against timing side
-channels: the simulator signs with test keys only.
+table points), and k*G and k*Q are read from tables of multiples, with no doubling: G's table
+(8-bit digits, ~90 ms to build, once per process) and each public key's (6-bit digits, built on
+its first verification and kept) make a verification 75 additions, ~0.3 ms here (16^i tables for
+both took 128 additions, ~0.5 ms). gmssl remains the oracle the tests check this module against.
+Nothing here is hardened against timing side channels: the simulator signs with test keys only.
 
 The nonce comes from `secrets`, r and s are range-checked, a public point must lie on the curve,
 and SM3 comes from OpenSSL. The message hash is e = SM3(Z || M), where Z binds the signer's
@@ -133,16 +134,16 @@ def _affine(point: _Point) -> tuple[int, int]:
     return x * square % P, y * square * inverse % P
 
 
-def _table(x: int, y: int) -> tuple[tuple[_Point, ...], ...]:
-    """Row i holds d * 16^i * (x, y) for d = 0..15, in affine form (Z = 1).
+def _table(x: int, y: int, bits: int) -> tuple[tuple[_Point, ...], ...]:
+    """Row i holds d * 2^(bits*i) * (x, y) for d = 0 .. 2^bits - 1, in affine form (Z = 1).
 
-    k * (x, y) is then one addition per hex digit of k and no doubling at all.
+    k * (x, y) is then one addition per `bits`-bit digit of k and no doubling at all.
     """
     rows = []
     unit: _Point = (x, y, 1)
-    for _ in range(64):
+    for _ in range(-(-256 // bits)):
         points = [unit]
-        for _ in range(15):  # 2·unit … 15·unit, then 16·unit, the next row's unit
+        for _ in range((1 << bits) - 1):  # 2·unit … (2^bits - 1)·unit, then the next row's unit
             points.append(_add(points[-1], unit))  # mixed additions: `unit` is affine
         *row, unit = _normalised(points)
         rows.append((None, *row))
@@ -167,24 +168,31 @@ def _normalised(points: list[_Point]) -> list[_Point]:
     return affine
 
 
+BASE_DIGIT_BITS = 8  # G's table: 32 rows of 256 points (~1.6 MB, built once), 32 additions for k*G
+KEY_DIGIT_BITS = 6  # a key's: 43 rows of 64 points (~0.5 MB), 43 additions for k*Q
+
+
 @cache
 def _base_table() -> tuple[tuple[_Point, ...], ...]:
-    return _table(GX, GY)
+    return _table(GX, GY, BASE_DIGIT_BITS)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def _key_table(x: int, y: int) -> tuple[tuple[_Point, ...], ...]:
-    """The table of a public key: it takes about 12 ms to build (some fifteen verifications) and
-    makes each later one about four times faster, and a gateway sees the same certificates over
-    and over."""
-    return _table(x, y)
+    """The table of a public key: ~20 ms to build, some sixty verifications' worth, and a gateway
+    sees the same certificates over and over (128 keys: ~65 MB at most)."""
+    return _table(x, y, KEY_DIGIT_BITS)
 
 
 def _table_multiple(table: tuple[tuple[_Point, ...], ...], k: int) -> _Point:
+    bits = (len(table[0]) - 1).bit_length()
+    mask = (1 << bits) - 1
     result: _Point = None
-    for row, digit in zip(table, reversed(f"{k:064x}"), strict=True):
-        if digit != "0":
-            result = _add(result, row[int(digit, 16)])
+    for row in table:
+        digit = k & mask
+        if digit:
+            result = _add(result, row[digit])
+        k >>= bits
     return result
 
 
