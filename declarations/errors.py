@@ -4,9 +4,11 @@
     ├── RequestError                  the request is invalid: answer 4xx, dead-letter, change nothing
     │   │ (code, rule, path, line)    code = the spec's code where there is one (-621029, 0002, ...)
     │   └── ConflictError             valid, but it clashes with what is stored (409)
-    └── DependencyError               a dependency is down: answer 503 / retry later (retry_after)
-        ├── BusUnavailableError       Kafka (or the in-process bus) cannot take or give records
-        └── StoreUnavailableError     the database cannot be reached or written
+    ├── DependencyError               a dependency is down: answer 503 / retry later (retry_after)
+    │   ├── BusUnavailableError       Kafka (or the in-process bus) cannot take or give records
+    │   └── StoreUnavailableError     the database cannot be reached or written
+    └── StoreRefusedError             the database refused what every check passed: a defect (500,
+                                      no Retry-After: the same request would be refused again)
 
 Adapters convert foreign exceptions (kafka.errors.*, sqlalchemy.exc.*, lxml.etree.*) into these at
 the boundary (`raise BusUnavailableError(...) from exc`). The gateway maps them to HTTP in one table
@@ -52,6 +54,11 @@ class BusUnavailableError(DependencyError):
 
 class StoreUnavailableError(DependencyError):
     """The database cannot be reached or written right now."""
+
+
+class StoreRefusedError(CebsimError):
+    """The database refused a write that every check had let through (a constraint, a value it
+    cannot hold): a defect of cebsim, not of the request nor a passing outage."""
 
 
 def loggable(reason: BaseException) -> str:

@@ -60,5 +60,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"description": "Every document refused as a duplicate or a stale version (receipts say which)"},
     413: {"description": "Body larger than the configured limit (default 4 MiB)"},
     415: {"description": "Content-Type is not application/xml or text/xml"},
+    500: {
+        "description": "The database refused a document every check passed (rule `store-refused`): a "
+        "cebsim defect, logged; no `Retry-After`, as the same document would be refused again"
+    },
     503: {"description": "The bus or the database is down; retry after `Retry-After` seconds"},
 }

@@ -18,7 +18,8 @@ kin), every submission of the batch gets the dependency error (503 + Retry-After
 again would only wait for the same timeout. Any other failure (a constraint, a value the database
 refuses, a bug) may come from one submission: the writer then writes each submission of the
 batch again on its own, each in its own transaction, so only the culprit gets the error and the
-others are accepted as if they had come alone.
+others are accepted as if they had come alone. A submission the database refuses on its own gets
+`StoreRefusedError` (500, no Retry-After): sending it again would be refused again.
 
 Records already handed to Kafka before a failed commit may exist there (a document written again
 on its own is sent again); every stage is idempotent by document guid, and the client's retry is
@@ -40,7 +41,13 @@ import sqlalchemy as sa
 from declarations.bus.port import Bus, TransactionalBus
 from declarations.clock import Clock
 from declarations.domain.messages import CebMessage
-from declarations.errors import CebsimError, DependencyError, StoreUnavailableError, loggable
+from declarations.errors import (
+    CebsimError,
+    DependencyError,
+    StoreRefusedError,
+    StoreUnavailableError,
+    loggable,
+)
 from declarations.identity import Enterprise
 from gateway.intake.accepted import ACCEPTED_TOPIC
 from gateway.intake.batch import Outcome, Submission, write_batch
@@ -155,6 +162,12 @@ def _unreachable(error: Exception) -> bool:
 
 def _answer(error: Exception, size: int) -> Exception:
     """What the submissions of a failed batch of `size` are answered with, logged once."""
+    if isinstance(error, sa.exc.SQLAlchemyError) and size == 1 and not _unreachable(error):
+        log.error("intake: the database refused a checked document: %s", type(error).__name__)
+        return StoreRefusedError(
+            f"the database refused this document ({type(error).__name__}) though it passed every "
+            "check: a cebsim defect, logged; sending it again will not help"
+        )
     if isinstance(error, sa.exc.SQLAlchemyError):  # its text would quote the documents' values
         log.warning("intake batch of %d rolled back: database error %s", size, type(error).__name__)
         return StoreUnavailableError(f"database error: {type(error).__name__}")

@@ -18,7 +18,7 @@ from declarations.acceptance import receipt_for
 from declarations.clock import Clock
 from declarations.codec import CodecError, parse_message
 from declarations.domain.messages import CebMessage
-from declarations.errors import DependencyError
+from declarations.errors import DependencyError, StoreRefusedError
 from declarations.identity import Enterprise, Refusal, authorise
 from declarations.intake import KINDS, codes_of, facts, receipt_type
 from declarations.store.enterprises import EnterpriseRegistry
@@ -130,10 +130,12 @@ class IntakeService:
 
     @staticmethod
     def answer(admitted: Admitted, accepted: Future[list[Outcome]]) -> Answer:
-        """The answer to an accepted message once its future is done: receipts, or 503."""
+        """The answer to an accepted message once its future is done: receipts, 503, or 500."""
         error = accepted.exception(timeout=0)
         if isinstance(error, DependencyError):
             return Problem(503, "dependency", str(error), headers={"Retry-After": str(error.retry_after_s)})
+        if isinstance(error, StoreRefusedError):
+            return Problem(500, "store-refused", str(error))
         if error is not None:
             raise error
         return _accepted(admitted.message, accepted.result(timeout=0))

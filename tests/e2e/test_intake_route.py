@@ -124,3 +124,23 @@ def test_a_format_receipt_names_the_same_original_cop_msg_id_in_xml_and_json(
     (receipt,) = parse_message(as_xml.content).documents
     assert isinstance(receipt, FormatReceipt)
     assert as_json.json()["ori_cop_msg_id"] == receipt.ori_cop_msg_id == "-"
+
+
+def test_a_document_the_database_refuses_is_a_500_without_retry_after(lenient_gateway: Gateway) -> None:
+    shop = lenient_gateway.shop
+    refused = order(shop)
+    with lenient_gateway.runtime.engine.begin() as conn:  # a constraint every check let through
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.guid = '{refused.head.guid}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
+
+    answer = lenient_gateway.post(shop.message("CEB311", [refused]), shop, json=True)
+
+    assert answer.status_code == 500
+    assert "retry-after" not in answer.headers  # the same document would be refused again
+    assert answer.json()["error"]["rule"] == "store-refused"
+    assert "IntegrityError" in answer.json()["error"]["message"]
+    assert lenient_gateway.stored() == (0, 0)
+    accepted = lenient_gateway.post(shop.message("CEB311", [order(shop)]), shop)
+    assert accepted.status_code == 202

@@ -26,7 +26,7 @@ from declarations.clock import ManualClock
 from declarations.codec import new_guid, parse_message
 from declarations.domain.documents import Order
 from declarations.domain.messages import CebMessage
-from declarations.errors import BusUnavailableError, StoreUnavailableError
+from declarations.errors import BusUnavailableError, StoreRefusedError, StoreUnavailableError
 from declarations.identity import Enterprise, Role
 from declarations.intake import DocumentFacts
 from declarations.store.enterprises import EnterpriseRegistry
@@ -118,8 +118,8 @@ def test_a_constraint_one_submission_violates_fails_it_alone_and_its_batch_is_ac
 
     assert store.batch_sizes == [4, 1, 1, 1, 1]
     error = futures[2].exception()
-    assert isinstance(error, StoreUnavailableError)
-    assert str(error) == "database error: IntegrityError"
+    assert isinstance(error, StoreRefusedError)  # not a 503: sending it again would be refused again
+    assert str(error).startswith("the database refused this document (IntegrityError)")
     innocent = [m for i, m in enumerate(messages) if i != 2]
     for future in (f for i, f in enumerate(futures) if i != 2):
         (outcome,) = future.result()
