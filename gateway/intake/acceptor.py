@@ -5,27 +5,34 @@ writer thread takes whatever submissions are waiting, and for the whole batch, i
 transaction (`gateway.intake.batch.write_batch`):
 
     1. decide per document: replay, accept as the next version, or refuse (declarations.versions);
-    2. hand every declared document to the bus (Kafka: sent at once; SqlBus: in the transaction);
-    3. insert the accepted documents, who is named in them, assigned numbers;
+    2. insert the accepted documents, who is named in them, assigned numbers;
+    3. hand every declared document to the bus (Kafka: sent at once; SqlBus: in the transaction);
     4. wait until the bus has the documents (Kafka: acks=all);
     5. take the receipt writers' lock and insert the acceptance receipts (see `write_receipts`);
     6. commit.
 
-Sending before the inserts lets the broker's acknowledgement travel while they run. A failure in
-1–6 rolls the transaction back: nothing is half-written. When a dependency is unreachable (the
-database's connection or the bus: `DependencyError`, SQLAlchemy's `OperationalError` and its
-kin), every submission of the batch gets the dependency error (503 + Retry-After): each written
-again would only wait for the same timeout. Any other failure (a constraint, a value the database
-refuses, a bug) may come from one submission: the writer then writes each submission of the
-batch again on its own, each in its own transaction, so only the culprit gets the error and the
-others are accepted as if they had come alone. A submission the database refuses on its own gets
-`StoreRefusedError` (500, no Retry-After): sending it again would be refused again.
+Inserting before sending means a document the database refuses never reaches Kafka. (Sending
+first let the broker's acknowledgement travel while the inserts ran, but a batch that then failed
+on its data left its documents on Kafka, the culprit's included: the pipeline answered documents
+that were never accepted, and the others were sent again with other numbers when rewritten.)
 
-Records already handed to Kafka before a failed commit may exist there (a document written again
-on its own is sent again); every stage is idempotent by document guid, and the client's retry is
-accepted again. Within a process, one writer means duplicate checks never race; between gateway
-processes (`cebsim serve --workers N`) an advisory lock per business key and per document guid,
-taken before the checks, serialises them (`IntakeTx.lock_keys`).
+A failure in 1–6 rolls the transaction back: nothing is half-written. When a dependency is
+unreachable (the database's connection or the bus: `DependencyError`, SQLAlchemy's
+`OperationalError` and its kin), every submission of the batch gets the dependency error (503 +
+Retry-After): each written again would only wait for the same timeout. Any other failure (a
+constraint, a value the database refuses, a bug) may come from one submission: the writer then
+writes each submission of the batch again on its own, each in its own transaction, so only the
+culprit gets the error and the others are accepted as if they had come alone. A submission the
+database refuses on its own gets `StoreRefusedError` (500, no Retry-After): sending it again would
+be refused again.
+
+After the send, only the receipts' insert and the commit can fail, in practice when the database
+went away: the batch's records may then be on Kafka though nothing was stored. Every stage is
+idempotent by document guid, and the client's retry (it was answered 503) is accepted again.
+
+Within a process, one writer means duplicate checks never race; between gateway processes
+(`cebsim serve --workers N`) an advisory lock per business key and per document guid, taken
+before the checks, serialises them (`IntakeTx.lock_keys`).
 """
 
 from __future__ import annotations

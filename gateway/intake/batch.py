@@ -97,8 +97,8 @@ def write_batch(
     with engine.begin() as conn:
         batch = Batch(IntakeTx(conn), bus, now)
         results = batch.run(submissions)
+        batch.write()  # before the send: a document the database refuses never reaches Kafka
         batch.send(conn)
-        batch.write()
         batch.flush()
         batch.write_receipts()  # last: the receipts feed's lock is held only until the commit
     return results
@@ -123,8 +123,8 @@ class Batch:
         self._stored: dict[tuple[str, str], FirstAnswer] = {}  # stored before this batch: for replays
 
     def send(self, conn: sa.Connection) -> None:
-        """Hand the declared documents to the bus: Kafka sends them now (`flush` waits for acks=all
-        before the commit); the embedded SqlBus writes them in this transaction."""
+        """Hand the declared documents, already inserted, to the bus: Kafka sends them now (`flush`
+        waits for acks=all before the commit); the embedded SqlBus writes them in this transaction."""
         outgoing = [a.record() for a in self._accepted if a.declared]
         if isinstance(self._bus, TransactionalBus):
             self._bus.publish_in(conn, [self._bus.row(*record) for record in outgoing])

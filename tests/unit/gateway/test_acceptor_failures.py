@@ -21,6 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from declarations.acceptance import acceptance_receipt
+from declarations.bus.memory import MemoryBus
+from declarations.bus.port import Bus
 from declarations.bus.sql import SqlBus
 from declarations.clock import ManualClock
 from declarations.codec import new_guid, parse_message
@@ -89,9 +91,9 @@ def guid_of(message: CebMessage) -> str:
     return order.head.guid
 
 
-def written(store: Store, messages: list[CebMessage]) -> list[Future[list[Outcome]]]:
+def written(store: Store, messages: list[CebMessage], bus: Bus | None = None) -> list[Future[list[Outcome]]]:
     """Queue every message before the writer starts (one batch), and wait for every answer."""
-    acceptor = Acceptor(store.engine, SqlBus(store.engine), ManualClock(NOW))
+    acceptor = Acceptor(store.engine, bus or SqlBus(store.engine), ManualClock(NOW))
     futures = [acceptor.submit(SHOP, message) for message in messages]
     acceptor.start()
     try:
@@ -102,16 +104,21 @@ def written(store: Store, messages: list[CebMessage]) -> list[Future[list[Outcom
     return futures
 
 
+def refuse(store: Store, guid: str) -> None:
+    """The database itself refuses the document with this guid (a trigger, as a constraint would)."""
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER refuse_culprit BEFORE INSERT ON documents WHEN NEW.guid = '{guid}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
+
+
 def test_a_constraint_one_submission_violates_fails_it_alone_and_its_batch_is_accepted(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     messages = orders(4)
     culprit = guid_of(messages[2])
-    with store.engine.begin() as conn:  # the database itself refuses this one document
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER refuse_culprit BEFORE INSERT ON documents WHEN NEW.guid = '{culprit}' "
-            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-        )
+    refuse(store, culprit)
 
     with caplog.at_level(logging.WARNING, logger="gateway.intake.acceptor"):
         futures = written(store, messages)
@@ -130,6 +137,26 @@ def test_a_constraint_one_submission_violates_fails_it_alone_and_its_batch_is_ac
     assert store.count(documents, documents.c.guid == culprit) == 0
     assert store.published_guids() == sorted(map(guid_of, innocent))  # once each, the culprit never
     assert "intake batch of 4 rolled back (IntegrityError): writing each submission on its own" in caplog.text
+
+
+def test_on_a_bus_that_sends_at_once_a_refused_document_is_never_sent_nor_the_others_twice(
+    store: Store,
+) -> None:
+    """Kafka's way (MemoryBus publishes at once, outside the transaction): the documents are
+    inserted before they are sent, so the failed batch of 3 sent nothing; each was then written
+    on its own, and only the two the database took were sent, once each."""
+    messages = orders(3)
+    culprit = guid_of(messages[1])
+    refuse(store, culprit)
+    bus = MemoryBus()
+    consumer = bus.consumer("test", [ACCEPTED_TOPIC])
+
+    futures = written(store, messages, bus)
+
+    assert store.batch_sizes == [3, 1, 1, 1]
+    assert isinstance(futures[1].exception(), StoreRefusedError)
+    sent = sorted(dict(record.headers)["guid"].decode() for record in consumer.poll(timeout_s=0))
+    assert sent == sorted(guid_of(m) for i, m in enumerate(messages) if i != 1)
 
 
 def test_a_bug_one_submission_triggers_is_its_answer_alone(
