@@ -125,7 +125,7 @@ async def answer_message(runtime: Runtime, request: Request) -> Response:
     return render(answer, runtime, wants_json)
 
 
-# Checks that take long run in the thread pool: a signature (0.2 ms RSA, ~1 ms SM2 in Python), a
+# Checks that take long run in the thread pool: a signature (0.2 ms RSA, ~0.3-0.5 ms SM2 in Python), a
 # DxpMsg (which may carry one) or a large message. The rest (~0.2 ms: parse, validate, decode,
 # authorise) runs on the event loop: handing it to a thread costs more than it saves, and a
 # pool of threads fighting for the GIL delays the one writer thread that every request waits on.
