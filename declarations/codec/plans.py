@@ -7,7 +7,8 @@ the same plan, so the order the writer emits is always the definition's order.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -22,6 +23,7 @@ from declarations.codec.layout import (
     attribute_name,
 )
 from declarations.codec.value_kinds import ValueKind, value_kind
+from declarations.codec.values import ENCODERS
 from declarations.domain import documents, messages
 from schemas.definition import BY_CODE as MESSAGE_BY_CODE
 from schemas.definition import Message
@@ -48,6 +50,12 @@ class Step:
     plan: Plan | None = None
     min_occurs: int = 1
     max_occurs: int | None = 1
+    # a leaf's value as text (`values.ENCODERS[value_kind]`), looked up once: an Enum's hash is a
+    # Python call, and the writer writes thousands of leaves a second
+    encode: Callable[[Any], str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "encode", ENCODERS[self.value_kind])
 
 
 @dataclass(frozen=True, slots=True)

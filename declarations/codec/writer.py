@@ -22,7 +22,7 @@ from declarations.codec.plans import (
     StepKind,
     document_plan,
 )
-from declarations.codec.values import ENCODERS, escape_attribute
+from declarations.codec.values import escape_attribute
 from declarations.domain.messages import BaseSubscribe, BaseTransfer, CebMessage
 from schemas.definition import BY_CODE, Message, Sender
 from schemas.definition.model import CEB_NS, Trailer
@@ -37,7 +37,7 @@ def new_guid() -> str:
 
 def _write_leaf(out: list[str], value: Any, step: Step, prefix: str, path: str) -> None:
     try:
-        text = ENCODERS[step.value_kind](value)
+        text = step.encode(value)
     except (TypeError, ValueError) as exc:
         raise EncodeError(f"{path}/{step.element}", str(exc)) from exc
     name = step.element
