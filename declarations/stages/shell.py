@@ -181,7 +181,7 @@ class StageShell:
             for item in pending:
                 self._bus.publish(item.output.topic, item.output.key, item.output.value, item.output.headers)
             self._bus.flush()
-            store.sent([item.id for item in pending])
+            store.sent(sorted({item.id for item in pending}))  # a batch's outputs share a row
         self._sent = []
         self._unsent = False
 

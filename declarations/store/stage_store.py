@@ -3,6 +3,12 @@
 State is pickled: it is the stage's own frozen dataclasses, written and read only by cebsim in
 its own database (never from outside input), and pickle keeps every Decimal and aware datetime
 exact without a schema per stage.
+
+The outbox holds a batch's outputs in ONE row (`add_outputs`): its topic is BATCH_TOPIC (empty,
+which no Kafka topic is) and its value the pickled outputs. A row per output took ~6% of the
+GIL-held samples of `cebsim worker all` (an INSERT row and a DELETE each, their parameters
+processed one by one: 14-20 ms of CPU for 1,000 outputs, 2.2 ms as one row). A row with a real
+topic is one output, as versions before this one wrote them, and is still published.
 """
 
 from __future__ import annotations
@@ -47,8 +53,13 @@ class Output:
     headers: Headers = ()
 
 
+BATCH_TOPIC = ""  # an outbox row whose value is a whole batch's outputs
+
+
 @dataclass(frozen=True, slots=True)
 class Pending:
+    """An output in the outbox, and the id of its row (the outputs of one batch share one row)."""
+
     id: int
     output: Output
 
@@ -128,31 +139,33 @@ class StageStore:
             self._conn.execute(_upsert(self._conn, "offsets"), rows)
 
     def add_outputs(self, outputs: Sequence[Output]) -> list[int]:
-        """Put the outputs in the outbox; their row ids, for `sent` once they are published."""
-        rows = [
-            {
-                "stage": self._stage,
-                "topic": o.topic,
-                "key": o.key,
-                "value": o.value,
-                "headers": dump_headers(o.headers),
-            }
-            for o in outputs
-        ]
-        if not rows:
+        """Put the outputs in the outbox, in one row; its id, for `sent` once they are published."""
+        if not outputs:
             return []
-        return list(self._conn.scalars(_ADD_OUTPUTS, rows))
+        batch = pickle.dumps(
+            [(o.topic, o.key, o.value, o.headers) for o in outputs], protocol=pickle.HIGHEST_PROTOCOL
+        )
+        row = {"stage": self._stage, "topic": BATCH_TOPIC, "key": b"", "value": batch, "headers": "[]"}
+        return [self._conn.execute(_ADD_OUTPUTS, row).scalar_one()]
 
     def pending(self, limit: int = 5000) -> list[Pending]:
+        """The outputs of the oldest `limit` outbox rows, in the order they were added."""
         rows = self._conn.execute(
             sa.select(stage_outbox)
             .where(stage_outbox.c.stage == self._stage)
             .order_by(stage_outbox.c.id)
             .limit(limit)
         ).all()
-        return [
-            Pending(row.id, Output(row.topic, row.key, row.value, load_headers(row.headers))) for row in rows
-        ]
+        pending: list[Pending] = []
+        for row in rows:
+            if row.topic != BATCH_TOPIC:  # one output, as earlier versions stored them
+                pending.append(
+                    Pending(row.id, Output(row.topic, row.key, row.value, load_headers(row.headers)))
+                )
+                continue
+            batch = pickle.loads(row.value)  # noqa: S301 (own outputs, see the module docstring)
+            pending.extend(Pending(row.id, Output(*output)) for output in batch)
+        return pending
 
     def sent(self, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):

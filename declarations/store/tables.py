@@ -194,6 +194,7 @@ stage_outbox = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("stage", sa.String(40), nullable=False, index=True),
+    # topic "" (stage_store.BATCH_TOPIC): the value holds a whole batch's outputs, pickled
     sa.Column("topic", sa.String(120), nullable=False),
     sa.Column("key", sa.LargeBinary, nullable=False),
     sa.Column("value", sa.LargeBinary, nullable=False),

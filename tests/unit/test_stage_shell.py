@@ -131,6 +131,36 @@ def test_published_outbox_rows_are_deleted_at_the_next_tick(engine: sa.Engine) -
     assert _outputs(bus) == EXPECTED
 
 
+def _outbox_rows(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(stage_outbox)).scalar_one())
+
+
+def test_a_batch_s_outputs_wait_in_one_outbox_row(engine: sa.Engine) -> None:
+    bus = FlakyBus()
+    shell = _shell(engine, bus)
+    bus.publish_failures = 1
+    with pytest.raises(BusUnavailableError):
+        shell.run_once(timeout_s=0.05)  # 5 records, 5 outputs: none published
+    assert _outbox_rows(engine) == 1
+    _drain(shell)
+    assert _outputs(bus) == EXPECTED
+
+
+def test_an_outbox_row_of_one_output_left_by_an_earlier_version_is_published(engine: sa.Engine) -> None:
+    bus = MemoryBus()
+    bus.create_topics({"in": 2, "out": 1})
+    with engine.begin() as conn:
+        conn.execute(
+            stage_outbox.insert().values(stage="counting", topic="out", key=b"Z", value=b"Z:1", headers="[]")
+        )
+    shell = StageShell(Counting(), engine, bus, ManualClock(NOW), partitions=2)
+    shell.start()  # publishes what the outbox holds
+    consumer = bus.consumer("reader", ["out"])
+    assert [(r.key, r.value) for r in poll_until(consumer, 1, timeout_s=1.0)] == [(b"Z", b"Z:1")]
+    assert _outbox_rows(engine) == 0
+
+
 def test_the_consumer_commits_at_most_once_a_second_and_at_every_tick(engine: sa.Engine) -> None:
     bus = MemoryBus()
     shell = _shell(engine, bus)  # 12 records, 5 per batch
