@@ -66,7 +66,7 @@ class ReviewLogic:
     def apply(self, state: Any | None, record: BusRecord, now: datetime) -> Step:
         document = parse_recent(record.value).documents[0]
         if isinstance(document, ExportList):
-            seen, outputs = _export(state or frozenset(), document, now)
+            seen, outputs = _export(state or frozenset(), document, now, record.value)
             return Step(seen, outputs)
         if not isinstance(document, InventoryList | InventoryCancel | InventoryReturn):
             raise TypeError(f"review takes lists, cancellations and returns, not {type(document).__name__}")
@@ -80,7 +80,7 @@ class ReviewLogic:
             return Step(after, tuple(_outputs("CEB625", document.head.guid, events, now)))
         matched = MatchedList(document, serial_of(document))
         after, events = review(state or ReviewState(), matched, now, self._policy)
-        return Step(after, tuple(_outputs("CEB621", document.head.guid, events, now, document)))
+        return Step(after, tuple(_outputs("CEB621", document.head.guid, events, now, record.value)))
 
     def tick(self, key: str, state: Any, now: datetime) -> Step:
         return Step(state)
@@ -91,9 +91,11 @@ def _outputs(
     guid: str,
     events: tuple[ReviewEvent, ...],
     now: datetime,
-    inventory: InventoryList | None = None,
+    released: bytes | None = None,
 ) -> list[Output]:
-    """The receipts of the document reviewed (`document_type`, `guid`), and what else follows."""
+    """The receipts of the document reviewed (`document_type`, `guid`), and what else follows;
+    `released`: the list's message as review received it, sent on as it is once the list is
+    released (its consumers read the document: building it again cost a CEB621 build a list)."""
     outputs = []
     for event in events:
         if isinstance(event, ReceiptDue):
@@ -105,12 +107,14 @@ def _outputs(
         elif isinstance(event, TaxVoided):  # for the released list, not the cancellation
             xml = build("CEB818", [event.tax_status])
             outputs.append(message_output(MessageEvent("CEB621", event.list_guid, "CEB818", xml)))
-        elif isinstance(event, ListReleased) and inventory is not None:
-            outputs.append(Output(RELEASED_TOPIC, event.invt_no.encode(), build("CEB621", [inventory])))
+        elif isinstance(event, ListReleased) and released is not None:
+            outputs.append(Output(RELEASED_TOPIC, event.invt_no.encode(), released))
     return outputs
 
 
-def _export(seen: frozenset[str], inventory: ExportList, now: datetime) -> tuple[Any, tuple[Output, ...]]:
+def _export(
+    seen: frozenset[str], inventory: ExportList, now: datetime, received: bytes
+) -> tuple[Any, tuple[Output, ...]]:
     guid = inventory.head.guid
     if guid in seen:
         return seen, ()
@@ -119,5 +123,5 @@ def _export(seen: frozenset[str], inventory: ExportList, now: datetime) -> tuple
         receipt_output(ReceiptEvent("CEB603", guid, status, info, now, invt_no))
         for status, info in EXPORT_STATUSES
     )
-    released = Output(RELEASED_TOPIC, (invt_no or guid).encode(), build("CEB603", [inventory]))
+    released = Output(RELEASED_TOPIC, (invt_no or guid).encode(), received)  # as received: see `_outputs`
     return seen | {guid}, (*outputs, released)
