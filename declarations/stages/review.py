@@ -31,6 +31,7 @@ from declarations.domain.review import MatchedList, ReviewPolicy, ReviewState, r
 from declarations.stages.matching import MATCHED_TOPIC, buyer_key
 from declarations.stages.receipt_events import MessageEvent, ReceiptEvent, message_output, receipt_output
 from declarations.stages.shell import Step
+from declarations.store.receipt_rows import receipt_values
 from declarations.store.stage_store import Output
 
 RELEASED_TOPIC = "cebsim.lists.released"
@@ -103,10 +104,12 @@ def _outputs(
             outputs.append(receipt_output(receipt))
         elif isinstance(event, TaxAssessed):
             xml = build("CEB816", [event.tax_bill])
-            outputs.append(message_output(MessageEvent("CEB621", guid, "CEB816", xml)))
+            values = receipt_values(event.tax_bill)
+            outputs.append(message_output(MessageEvent("CEB621", guid, "CEB816", xml, values)))
         elif isinstance(event, TaxVoided):  # for the released list, not the cancellation
             xml = build("CEB818", [event.tax_status])
-            outputs.append(message_output(MessageEvent("CEB621", event.list_guid, "CEB818", xml)))
+            values = receipt_values(event.tax_status)
+            outputs.append(message_output(MessageEvent("CEB621", event.list_guid, "CEB818", xml, values)))
         elif isinstance(event, ListReleased) and released is not None:
             outputs.append(Output(RELEASED_TOPIC, event.invt_no.encode(), released))
     return outputs

@@ -55,7 +55,9 @@ class RecordedReceipt:
     `record` is a `Receipt`, `TaxBill`, `TaxBillStatus`, `SummaryResult` or `FormatReceipt`.
     The document is named by `document_id`, or by `document_type` plus `document_guid` or
     `business_key` (the current version). `recipients` empty means the document's sender.
-    `body` is the one-receipt CEB message; built with the codec when left None.
+    `body` is the one-receipt CEB message; built with the codec when left None. `values`, the
+    record's (guid, status, time, info), when its sender had them: with them and `body`, `record`
+    may be None (a customs message recorded as it came, without parsing it again).
     """
 
     message_type: str
@@ -66,9 +68,14 @@ class RecordedReceipt:
     document_guid: str | None = None
     business_key: str | None = None
     body: bytes | None = None
+    values: tuple[str, str, datetime, str] | None = None
 
     def ref(self) -> DocumentRef:
         return DocumentRef(self.document_id, self.document_type, self.document_guid, self.business_key)
+
+    def receipt_values(self) -> tuple[str, str, datetime, str]:
+        """(guid, status, time, info) of the receipt."""
+        return self.values if self.values is not None else receipt_values(self.record)
 
 
 @dataclass
@@ -149,7 +156,7 @@ class ReceiptStore:
         rows: dict[tuple[int, str, str, str], dict[str, object]] = {}
         for item in items:
             document = self._document(conn, item, found)
-            status = receipt_values(item.record)[1]
+            status = item.receipt_values()[1]
             current = statuses.get(document.id, document.status)
             tracks_status = item.message_type == receipt_type(document.message_type)
             if tracks_status and _stale(current, status):
@@ -221,7 +228,7 @@ def _reinstate(conn: sa.Connection, refused: list[int]) -> None:
 
 
 def _row(document: StoredDocument, item: RecordedReceipt) -> dict[str, object]:
-    _, status, at, info = receipt_values(item.record)
+    _, status, at, info = item.receipt_values()
     return {
         "document_id": document.id,
         "message_type": item.message_type,

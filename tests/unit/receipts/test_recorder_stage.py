@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from declarations.bus.memory import MemoryBus
 from declarations.clock import SystemClock
 from declarations.codec import build
+from declarations.stages import recorder as recorder_module
 from declarations.stages.receipt_events import (
     RECEIPTS_TOPIC,
     MessageEvent,
@@ -24,8 +25,9 @@ from declarations.stages.receipt_events import (
 from declarations.stages.recorder import Recorder
 from declarations.stages.shell import DEAD_LETTER_TOPIC, stage_group
 from declarations.store.migrate import open_store
+from declarations.store.receipt_rows import receipt_values
 from declarations.store.tables import documents, receipts
-from tests.unit.codec.builders import make_inventory_head, make_inventory_list
+from tests.unit.codec.builders import make_inventory_head, make_inventory_list, make_tax_bill
 from tests.unit.receipts.builders import NOW, add_document, order_receipt
 
 
@@ -133,6 +135,37 @@ def test_the_invt_nos_a_batch_gives_its_lists_are_stored_in_one_statement(
         stored = dict(conn.execute(sa.select(documents.c.guid, documents.c.invt_no)).all())
     assert [stored[guid] for guid in guids] == [f"51412026I00000000{n}" for n in range(3)]
     assert _recorded(engine) == [(g, s) for g in guids for s in ("399", "800")]
+
+
+def test_a_tax_bill_sent_with_its_values_is_recorded_without_parsing_it_again(
+    engine: sa.Engine, recorder: tuple[Recorder, MemoryBus], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage, bus = recorder
+    (guid,) = _stored(engine, 1)
+    bill = make_tax_bill()
+    xml = build("CEB816", [bill])
+    event = MessageEvent("CEB311", guid, "CEB816", xml, receipt_values(bill))
+    output = message_output(event)
+    bus.publish(output.topic, output.key, output.value, output.headers)
+
+    def no_parse(data: bytes) -> None:
+        raise AssertionError("the tax bill was parsed again")
+
+    monkeypatch.setattr(recorder_module, "parse_message", no_parse)
+    assert stage.run_once() == 1
+
+    query = sa.select(
+        receipts.c.message_type, receipts.c.return_status, receipts.c.return_info, receipts.c.body
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).one()
+    _, status, _, info = receipt_values(bill)
+    assert (row.message_type, row.return_status, row.return_info, bytes(row.body)) == (
+        "CEB816",
+        status,
+        info,
+        xml,
+    )
 
 
 def test_an_event_for_an_unknown_document_is_dead_lettered_and_the_rest_is_recorded(
