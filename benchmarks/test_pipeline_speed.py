@@ -4,10 +4,12 @@ The same signed generated import parcels as `test_e2e_speed` (4 messages each: C
 CEB511, CEB621), their parties registered in a fresh PostgreSQL database. First, with no worker
 running, every message is checked and accepted in this process by the gateway's own code
 (`benchmarks.harness.acceptance`: `build_runtime` of `cebsim serve --bus kafka`, its IntakeService
-checks, then its Acceptor storing and publishing to Kafka): acceptance messages/s. Then one
-`cebsim worker all` starts on the backlog, and the database's receipts are followed until every
-parcel has its terminal list receipt (`benchmarks.harness.clearance_watch`, the replay's Tracker).
-pipeline messages/s = messages ÷ (worker start → last terminal receipt).
+checks, then its Acceptor storing and publishing to Kafka): acceptance messages/s. Then the
+stages start on the backlog, one `cebsim worker STAGE` process each (matching, review, recorder:
+the distributed mode's deployment; one `cebsim worker all` shares one GIL between them and did
+810 msg/s against 1,352 as three processes, 2026-11-28 19:05), and the database's receipts are
+followed until every parcel has its terminal list receipt (`benchmarks.harness.clearance_watch`,
+the replay's Tracker). pipeline messages/s = messages ÷ (workers' start → last terminal receipt).
 Beside it, in the same run: kafka-python producing (acks=all) then consuming 3 KB messages.
 `pipeline.kafka_ratio` = pipeline messages/s ÷ raw produce+consume messages/s.
 """
@@ -22,7 +24,7 @@ from typing import Any
 from benchmarks.harness.acceptance import accept_all
 from benchmarks.harness.clearance_watch import ClearanceWatch
 from benchmarks.harness.load import all_cores, raw_kafka_rate, traffic
-from benchmarks.harness.processes import QUICK, Services, prepare_database, simulator_env, worker
+from benchmarks.harness.processes import QUICK, Services, prepare_database, simulator_env, stage_workers
 from benchmarks.results_store import record, save
 from benchmarks.traffic.tracker import Tracker
 
@@ -35,8 +37,9 @@ SETUP = (
     "fresh PostgreSQL database, parties registered; signed import traffic, 4 messages per parcel, "
     "checked and accepted in-process by the gateway's IntakeService and Acceptor on Kafka "
     "(build_runtime of cebsim serve --bus kafka, CEBSIM_PIPELINE=false) with no worker running, "
-    "every message handed to the acceptor at once; then 1 x cebsim worker all on the backlog, timed "
-    "from its start to the last parcel's terminal list receipt, read from the database"
+    "every message handed to the acceptor at once; then one cebsim worker process per stage "
+    "(matching, review, recorder) on the backlog, timed from their start to the last parcel's "
+    "terminal list receipt, read from the database"
 )
 
 
@@ -53,7 +56,7 @@ def test_pipeline_kafka(services: Services, tmp_path: Path, benchmark: Any) -> N
 
     def clear() -> tuple[float, Tracker]:
         started = time.perf_counter()
-        with worker(tmp_path, kafka=services.kafka, db=db):
+        with stage_workers(tmp_path, kafka=services.kafka, db=db):
             return started, watch.follow(started, IDLE_S)
 
     started, tracker = benchmark.pedantic(clear, rounds=1, iterations=1)

@@ -1,4 +1,11 @@
-"""The simulator as subprocesses for the benchmarks: `cebsim serve` and `cebsim worker all`.
+"""The simulator as subprocesses for the benchmarks: `cebsim serve` and `cebsim worker STAGE`.
+
+The clearance stages run as the distributed mode deploys them, one `cebsim worker STAGE` process
+per stage (`stage_workers`), or as one `cebsim worker all` (every stage a thread of one process,
+sharing one GIL). On this 2-core machine the pipeline alone cleared 1,352 messages/s as three
+processes against 810/s as one `worker all` (2026-11-28 19:05, 10,000 parcels, one run each);
+end to end, where the gateway is the limit, 314 against 312 (19:00): the e2e and peak benchmarks
+keep one `worker all`.
 
 Every process is started on 127.0.0.1 (free port), stopped by its PID in a `finally` (terminate,
 then kill after a bounded wait), and logs to a file in the run's temporary directory.
@@ -23,7 +30,7 @@ from typing import IO
 import httpx
 import sqlalchemy as sa
 
-from declarations.stages.pipeline import CONSUMER_GROUPS
+from declarations.stages.pipeline import CONSUMER_GROUPS, STAGES
 
 CEBSIM = str(Path(sys.executable).with_name("cebsim"))
 QUICK = os.environ.get("BENCH", "full") == "quick"
@@ -155,21 +162,32 @@ def prepare_database(db: str, parties: Path | None, env: dict[str, str]) -> None
         cebsim("enterprise", "import", str(parties), "--db", db, env=env)
 
 
-def start_worker(kafka: str, db: str, env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
-    """One `cebsim worker all` (every clearance stage) on Kafka and the database."""
-    command = [CEBSIM, "worker", "all", "--kafka", kafka, "--db", db]
+def start_worker(
+    kafka: str, db: str, env: dict[str, str], log: IO[bytes], stage: str = "all"
+) -> subprocess.Popen[bytes]:
+    """One `cebsim worker STAGE` on Kafka and the database (`all`: every stage in this one process)."""
+    command = [CEBSIM, "worker", stage, "--kafka", kafka, "--db", db]
     return subprocess.Popen(command, env=env, stdout=log, stderr=log)
 
 
+def start_stage_workers(
+    kafka: str, db: str, env: dict[str, str], log: IO[bytes]
+) -> list[subprocess.Popen[bytes]]:
+    """One `cebsim worker STAGE` process per clearance stage."""
+    return [start_worker(kafka, db, env, log, stage) for stage in STAGES]
+
+
 @contextmanager
-def worker(workdir: Path, *, kafka: str, db: str) -> Iterator[subprocess.Popen[bytes]]:
-    """One `cebsim worker all` on its own, logging to the run's directory, stopped in a `finally`."""
-    with (workdir / f"worker-{uuid.uuid4().hex[:6]}.log").open("wb") as log:
-        proc = start_worker(kafka, db, simulator_env(db, pipeline=False), log)
+def stage_workers(workdir: Path, *, kafka: str, db: str) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """One process per clearance stage, logging to the run's directory, stopped in a `finally`."""
+    with (workdir / f"workers-{uuid.uuid4().hex[:6]}.log").open("wb") as log:
+        procs: list[subprocess.Popen[bytes]] = []
         try:
-            yield proc
+            procs = start_stage_workers(kafka, db, simulator_env(db, pipeline=False), log)
+            yield procs
         finally:
-            stop(proc)
+            for proc in procs:
+                stop(proc)
 
 
 @dataclass
@@ -190,10 +208,12 @@ def simulator(
     workers: int = 0,
     parties: Path | None = None,
     gateway_processes: int = 1,
+    stage_processes: bool = False,
 ) -> Iterator[Simulator]:
     """`cebsim serve` (embedded, or on Kafka with `workers` × `cebsim worker all`), unsigned traffic.
 
-    `gateway_processes` > 1 runs `cebsim serve --workers N` (Kafka and PostgreSQL only).
+    `gateway_processes` > 1 runs `cebsim serve --workers N` (Kafka and PostgreSQL only);
+    `stage_processes` makes each of the `workers` one process per stage instead of a `worker all`.
     """
     port = free_port()
     env = simulator_env(db, pipeline=pipeline)
@@ -215,7 +235,10 @@ def simulator(
             wait_ready(target, gateway, log_path)
             for _ in range(workers):
                 assert kafka is not None
-                started.append(start_worker(kafka, db, env, log))
+                if stage_processes:
+                    started.extend(start_stage_workers(kafka, db, env, log))
+                else:
+                    started.append(start_worker(kafka, db, env, log))
             yield Simulator(target, db, gateway, started[1:])
         finally:
             for proc in reversed(started):
