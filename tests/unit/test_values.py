@@ -130,3 +130,14 @@ def test_a_class_it_cannot_build_is_refused() -> None:
         class WithInitVar:
             status: int
             scale: dataclasses.InitVar[int] = 1
+
+
+def test_a_class_with_its_own_init_keeps_it() -> None:
+    @value
+    class Scaled:
+        amount: int
+
+        def __init__(self, amount: int) -> None:
+            object.__setattr__(self, "amount", amount * 100)
+
+    assert Scaled(3).amount == 300
