@@ -75,10 +75,9 @@ def _missing(parent: etree._Element, step: Step) -> DecodeError:
 
 
 def _leaf(parent: etree._Element, element: etree._Element | None, step: Step) -> Any:
+    """A leaf `_read_steps` did not settle: present and not plain text, or required and absent."""
     if element is None:
-        if step.required:
-            raise _missing(parent, step)
-        return None
+        raise _missing(parent, step)
     text = element.text or ""
     if not (text if step.value_kind is ValueKind.TEXT else text.strip()):
         if step.required and step.value_kind is not ValueKind.TEXT:

@@ -70,9 +70,9 @@ def dutiable_values(inventory: InventoryList) -> tuple[Decimal, ...]:
     """Each line's totalPrice plus its share of freight and insurance (see the module docstring)."""
     lines = inventory.lines
     extra = inventory.head.freight + inventory.head.insured_fee
-    goods = lines[0].total_price if len(lines) == 1 else sum([line.total_price for line in lines], ZERO)
-    if len(lines) == 1 and goods:  # most parcels: the one line takes all of it
-        return (goods + extra,)
+    if len(lines) == 1 and lines[0].total_price:  # most parcels: the one line takes all of it
+        return (lines[0].total_price + extra,)
+    goods = sum([line.total_price for line in lines], ZERO)
     if not extra or not goods:
         return tuple([line.total_price for line in lines])
     shares = [money(extra * line.total_price / goods) for line in lines[:-1]]
