@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+
+from hypothesis import strategies as st
 
 from declarations.domain.events import ListMismatched, MatchEvent
 from declarations.domain.import_lists import InventoryList
@@ -92,3 +95,9 @@ def waybills_after_their_platform(sequence: list[MatchDocument]) -> None:
         if sequence.index(own[2]) < first:
             sequence.remove(own[2])
             sequence.insert(first, own[2])  # just after that document, which moved down one
+
+
+def redeliver(draw: st.DrawFn, sequence: list[MatchDocument], among: Sequence[MatchDocument]) -> None:
+    """Deliver up to four of `among` again, each somewhere after its first delivery."""
+    for document in draw(st.lists(st.sampled_from(among), max_size=4)):
+        sequence.insert(draw(st.integers(sequence.index(document) + 1, len(sequence))), document)

@@ -32,7 +32,7 @@ from declarations.stages.matching import ACCEPTED_TOPIC, MATCHED_TOPIC, Matching
 from declarations.stages.receipt_events import RECEIPTS_TOPIC
 from declarations.store.stage_store import Output
 from tests.unit.codec.builders import NOW, make_base_transfer
-from tests.unit.matching.sets import PLATFORM_B, A, B, feed_sets, waybills_after_their_platform
+from tests.unit.matching.sets import PLATFORM_B, A, B, feed_sets, redeliver, waybills_after_their_platform
 
 TYPES = ("CEB311", "CEB411", "CEB511", "CEB621")
 A_DOCUMENTS: tuple[MatchDocument, ...] = A
@@ -57,8 +57,7 @@ def interleavings(draw: st.DrawFn) -> tuple[MatchDocument, ...]:
     both: tuple[MatchDocument, ...] = A + B
     sequence: list[MatchDocument] = list(draw(st.permutations(both)))
     waybills_after_their_platform(sequence)
-    for document in draw(st.lists(st.sampled_from(both), max_size=4)):  # redelivered, so later
-        sequence.insert(draw(st.integers(sequence.index(document) + 1, len(sequence))), document)
+    redeliver(draw, sequence, both)
     return tuple(sequence)
 
 

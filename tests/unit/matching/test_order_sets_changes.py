@@ -27,7 +27,7 @@ from declarations.domain.matching import MatchDocument, MatchState
 from declarations.domain.matching_rules import MatchPolicy
 from declarations.domain.order_sets import OrderSets, OrderState, deadline_of, tick_order
 from tests.unit.codec.builders import NOW
-from tests.unit.matching.sets import A, B, feed_sets, waybills_after_their_platform
+from tests.unit.matching.sets import A, B, feed_sets, redeliver, waybills_after_their_platform
 
 LATER = NOW + timedelta(minutes=5)
 WINDOW = MatchPolicy().window
@@ -201,8 +201,7 @@ def changed_interleavings(draw: st.DrawFn) -> tuple[MatchDocument, ...]:
     )
     for modified in draw(st.lists(st.sampled_from(list(originals)), unique=True)):
         sequence.insert(draw(st.integers(sequence.index(originals[modified]) + 1, len(sequence))), modified)
-    for document in draw(st.lists(st.sampled_from(list(sequence)), max_size=4)):
-        sequence.insert(draw(st.integers(sequence.index(document) + 1, len(sequence))), document)
+    redeliver(draw, sequence, list(sequence))
     return tuple(sequence)
 
 
